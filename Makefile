@@ -1,0 +1,42 @@
+# Everything runs inside .venv, made from pyproject.toml on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+# Jupyter writes its config, data and runtime files inside the checkout, never in $HOME.
+JUPYTER_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/config JUPYTER_CONFIG_PATH=$(CURDIR)/etc/jupyter JUPYTER_DATA_DIR=$(CURDIR)/.jupyter/data \
+	JUPYTER_RUNTIME_DIR=$(CURDIR)/.jupyter/runtime IPYTHONDIR=$(CURDIR)/.jupyter/ipython \
+	MPLCONFIGDIR=$(CURDIR)/.jupyter/matplotlib JUPYTERLAB_SETTINGS_DIR=$(CURDIR)/.jupyter/lab-settings \
+	JUPYTERLAB_WORKSPACES_DIR=$(CURDIR)/.jupyter/lab-workspaces PATH=$(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install demo test release check-release lab bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(JUPYTER_ENV) $(BIN)/python -m autograder demo --out demo-output
+
+test: $(INSTALLED)
+	$(JUPYTER_ENV) $(BIN)/python -m pytest
+
+release: $(INSTALLED)
+	$(JUPYTER_ENV) $(BIN)/python -m autograder release
+
+check-release: $(INSTALLED)
+	$(JUPYTER_ENV) $(BIN)/python -m autograder release --check
+
+lab: $(INSTALLED)
+	mkdir -p .jupyter/runtime .jupyter/data
+	cd lessons && $(JUPYTER_ENV) $(CURDIR)/$(BIN)/jupyter lab --no-browser --ServerApp.root_dir=$(CURDIR)/lessons
+
+bench: $(INSTALLED)
+	$(JUPYTER_ENV) $(BIN)/python benchmarks/grade_class.py
+
+clean:
+	rm -rf demo-output .course .jupyter/runtime

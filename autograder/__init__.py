@@ -1,0 +1,13 @@
+"""Backprop Lab's autograder: student checks, release, grading, feedback and reports.
+
+Stages, one module each:
+  checks     student-facing gradient checks with messages that name the mistake
+  reference  the reference solutions, read from ``solutions/`` for hidden tests
+  release    ``solutions/`` -> ``lessons/`` with nbgrader's generate_assignment
+  execute    nbgrader's Execute step with per-submission limits and incident records
+  grade      a whole class through nbgrader autograde, in parallel, into one gradebook
+  feedback   per-student feedback pages
+  report     the instructor's report of what the class got wrong
+  synthetic  synthetic submissions (complete, stubs, known mistakes) for demo and tests
+  cli        ``python -m autograder ...``
+"""

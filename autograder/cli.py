@@ -1,0 +1,99 @@
+"""Command line: ``python -m autograder {release,grade,demo,check} ...``."""
+
+import argparse
+import sys
+
+from pathlib import Path
+
+from . import grade as grade_stage
+from . import release as release_stage
+from . import report as report_stage
+from .course import LESSON_IDS, put_scripts_on_path
+
+
+def _release(args):
+    if args.check:
+        stale = release_stage.stale_lessons(args.lesson)
+        for lesson, reasons in stale.items():
+            print(f"{lesson} is stale: " + "; ".join(reasons), file=sys.stderr)
+        if stale:
+            print("lessons/ is out of date with solutions/: run `python -m autograder release`", file=sys.stderr)
+            return 1
+        print("lessons/ is up to date with solutions/")
+        return 0
+    for path in release_stage.release(args.lesson):
+        print(f"released {path}")
+    return 0
+
+
+def print_table(rows, stream=sys.stdout):
+    """The grade table: one line per student and lesson."""
+    width = max([len(r.student_id) for r in rows] + [10])
+    stream.write(f"{'student':<{width}}  {'lesson':<22} {'score':>11}  status\n")
+    for r in sorted(rows, key=lambda r: (r.student_id, r.assignment_id)):
+        score = f"{r.score:g} / {r.max_score:g}"
+        detail = f" ({r.detail})" if r.detail and r.status != "graded" else ""
+        stream.write(f"{r.student_id:<{width}}  {r.assignment_id:<22} {score:>11}  {r.status}{detail}\n")
+
+
+def _grade(args):
+    limits = grade_stage.Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                          memory_mb=args.memory_mb, max_output_bytes=args.max_output_bytes)
+    try:
+        rows = grade_stage.grade(args.submissions, args.out, lessons=args.assignment, students=args.student,
+                           jobs=args.jobs, limits=limits)
+    except grade_stage.GradingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print_table(rows)
+    out = Path(args.out)
+    report_stage.write_report(out)
+    print(f"\ngrades: {out / 'grades.csv'}\nfeedback: {out / 'feedback'}\nreport: {out / 'report.html'}")
+    return 0
+
+
+def _demo(args):
+    from . import demo
+
+    return demo.run_demo(args.out, jobs=args.jobs)
+
+
+def _add_grade_options(parser):
+    defaults = grade_stage.Limits()
+    parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the machine's cores)")
+    parser.add_argument("--assignment", action="append", choices=LESSON_IDS, help="only this lesson (repeatable)")
+    parser.add_argument("--student", action="append", help="only this student (repeatable)")
+    parser.add_argument("--cell-timeout", type=int, default=defaults.cell_timeout, help="seconds per cell")
+    parser.add_argument("--notebook-timeout", type=float, default=defaults.notebook_timeout,
+                        help="seconds per notebook")
+    parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb, help="memory cap of a kernel, MiB")
+    parser.add_argument("--max-output-bytes", type=int, default=defaults.max_output_bytes,
+                        help="output a notebook may produce")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    release = commands.add_parser("release", help="regenerate lessons/ from solutions/")
+    release.add_argument("--check", action="store_true", help="only report stale lessons; exit 1 if any")
+    release.add_argument("--lesson", action="append", choices=LESSON_IDS, help="only this lesson (repeatable)")
+    release.set_defaults(run=_release)
+
+    grade = commands.add_parser("grade", help="grade a class of submissions with nbgrader autograde")
+    grade.add_argument("submissions", help="folder of <student_id>/<lesson>/<lesson>.ipynb")
+    grade.add_argument("--out", required=True, help="folder for the gradebook, tables, feedback and report")
+    _add_grade_options(grade)
+    grade.set_defaults(run=_grade)
+
+    demo = commands.add_parser("demo", help="grade a synthetic class built from the solutions")
+    demo.add_argument("--out", default="demo-output", help="folder for the class and its grades")
+    demo.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the machine's cores)")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    put_scripts_on_path()
+    return args.run(args)

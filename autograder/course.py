@@ -1,0 +1,68 @@
+"""Where the course lives and how nbgrader is configured for it: one place for both."""
+
+from pathlib import Path
+
+from traitlets.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+LESSONS = ROOT / "lessons"
+CORPUS = ROOT / "tests" / "corpus"
+
+# Teaching order, as the curriculum contract fixes it.
+LESSON_IDS = (
+    "01_computation_graphs",
+    "02_jacobians",
+    "03_sigmoid_saturation",
+    "04_relu_backprop",
+    "05_two_layer_net",
+)
+
+
+def available_lessons():
+    """The lessons whose source notebook exists, in teaching order."""
+    return [lesson for lesson in LESSON_IDS if solution_notebook(lesson).exists()]
+
+
+def solution_notebook(lesson_id):
+    return SOLUTIONS / lesson_id / f"{lesson_id}.ipynb"
+
+
+def lesson_notebook(lesson_id):
+    return LESSONS / lesson_id / f"{lesson_id}.ipynb"
+
+
+def nbgrader_config(course_root, db_path, release_dir=LESSONS, submitted_dir=None):
+    """nbgrader's configuration for a course rooted at ``course_root``.
+
+    ``solutions/`` is always the source directory; the gradebook, release folder and
+    submissions are wherever the caller says, so nothing is written into the checkout
+    unless asked.
+    """
+    config = Config()
+    config.CourseDirectory.root = str(course_root)
+    config.CourseDirectory.source_directory = str(SOLUTIONS)
+    config.CourseDirectory.release_directory = str(release_dir)
+    config.CourseDirectory.db_url = f"sqlite:///{Path(db_path).resolve()}"
+    if submitted_dir is not None:
+        config.CourseDirectory.submitted_directory = str(Path(submitted_dir).resolve())
+    config.CourseDirectory.autograded_directory = "autograded"
+    config.CourseDirectory.feedback_directory = "feedback"
+    # Notebooks only: a lesson's other files (data, figures) travel with it.
+    config.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__"]
+    config.Exchange.root = str(Path(course_root).resolve() / "exchange")
+    return config
+
+
+def put_scripts_on_path():
+    """Put this interpreter's scripts first on PATH.
+
+    nbgrader runs the ``alembic`` command from PATH whenever it creates a gradebook, so
+    a venv that is used without being activated must still be found first.
+    """
+    import os
+    import sys
+
+    scripts = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[:1] != [scripts]:
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")

@@ -1,0 +1,108 @@
+"""Execute: nbgrader's Execute step with per-submission limits and a record of what went wrong.
+
+``BoundedExecute`` replaces nbgrader's ``Execute`` in ``Autograde.autograde_preprocessors``.
+It runs the notebook cell by cell as nbgrader does (a per-cell timeout interrupts the
+kernel), and adds what grading a whole class needs:
+
+- a wall-clock limit for the whole notebook: cells after it are not run;
+- a memory cap on the kernel (``LimitedKernelManager`` starts it through ``sandbox``);
+- a cap on the output a notebook may produce;
+- survival of a kernel that dies (``os._exit``, a segfault, the OOM killer): the cells
+  that already ran keep their scores, the rest score zero.
+
+Every cell that is not run gets an error output saying why, so nbgrader's SaveAutoGrades
+gives its test zero points and the feedback page tells the student. What happened is
+kept in ``incidents`` for the grade stage to report as the submission's status.
+"""
+
+import sys
+import time
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import DeadKernelError
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Float, Integer
+
+# What happened while executing the notebook graded in this process, in order:
+# (status, detail). The grade stage runs one submission per process.
+incidents = []
+
+
+class LimitedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run with an address-space cap."""
+
+    memory_mb = Integer(4096, help="address-space cap of a grading kernel, in MiB").tag(config=True)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        command = super().format_kernel_cmd(extra_arguments)
+        return [sys.executable, "-m", "autograder.sandbox", "--memory-mb", str(self.memory_mb), "--", *command]
+
+
+def _error_output(ename, evalue):
+    return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+class BoundedExecute(Execute):
+    """nbgrader's Execute with a notebook time limit, a memory cap, an output cap, and
+    a kernel death that costs only the cells it prevented from running."""
+
+    notebook_timeout = Float(600.0, help="wall-clock seconds for the whole notebook").tag(config=True)
+    max_output_bytes = Integer(10 * 2**20, help="total output a notebook may produce").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._deadline = time.monotonic() + self.notebook_timeout
+        self._stopped = None
+        self._output_bytes = 0
+        self._output_capped = False
+        try:
+            return super().preprocess(nb, resources, km)
+        except DeadKernelError:
+            # Raised again on shutdown of a kernel that is already gone; the cells are marked.
+            return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._stopped is None and time.monotonic() > self._deadline:
+            self._stop("timeout", f"the notebook ran past its limit of {self.notebook_timeout:g} s")
+        if self._stopped is not None:
+            cell.outputs = [_error_output("NotRun", f"this cell did not run: {self._stopped}")]
+            return cell, resources
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._stop("kernel died", "the kernel died (os._exit, a crash, or memory exhausted)")
+            cell.outputs.append(_error_output("DeadKernelError", "the kernel died while running this cell"))
+            return cell, resources
+        self._record_cell_errors(cell)
+        return cell, resources
+
+    def _stop(self, status, detail):
+        self._stopped = detail
+        incidents.append((status, detail))
+
+    def _record_cell_errors(self, cell):
+        for output in cell.outputs:
+            if output.get("output_type") != "error":
+                continue
+            if output.ename == "CellTimeoutError":
+                incidents.append(("timeout", f"a cell ran past the per-cell limit of {self.timeout} s"))
+            elif output.ename == "MemoryError":
+                incidents.append(("memory limit", "a cell ran out of memory under the grading cap"))
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = len(str(msg.get("content", "")))
+        self._output_bytes += size
+        if self._output_bytes <= self.max_output_bytes:
+            return super().output(outs, msg, display_id, cell_index)
+        if not self._output_capped:
+            self._output_capped = True
+            incidents.append(("output capped", f"output past {self.max_output_bytes} bytes was dropped"))
+            outs.append(new_output("stream", name="stderr",
+                                   text=f"[output past {self.max_output_bytes} bytes dropped by the grader]\n"))
+        return None

@@ -1,0 +1,45 @@
+"""Feedback: the per-student HTML pages, with hidden tests kept hidden.
+
+nbgrader's ``generate_feedback`` renders the autograded notebook. On its own it shows the
+hidden tests' source and tracebacks (jupyter/nbgrader#917), which gives the hidden inputs
+and answers away. Two more steps in its pipeline prevent that: nbgrader's own
+``ClearHiddenTests`` removes the hidden region from the source, and ``HideHiddenFailures``
+replaces a hidden cell's outputs with one sentence: which function failed and, where the
+check named a known mistake, that hint.
+"""
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
+
+HIDDEN_PREFIX = "hidden_"
+
+
+def hidden_failure_sentence(function, outputs):
+    errors = [o for o in outputs if o.get("output_type") == "error"]
+    if not errors:
+        return None
+    evalue = str(errors[0].get("evalue", ""))
+    hint = evalue.split(" — ", 1)[1].splitlines()[0] if " — " in evalue else None
+    if errors[0].get("ename") == "CheckFailure" and "not implemented yet" in evalue:
+        hint = "it is not implemented yet"
+    return f"The hidden tests of {function} failed" + (f": {hint}" if hint else ".") \
+        + " Run the visible tests again and compare with the lesson's conventions."
+
+
+class HideHiddenFailures(NbGraderPreprocessor):
+    """Replace the outputs of hidden test cells with a sentence that gives nothing away."""
+
+    def preprocess_cell(self, cell, resources, index):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if cell.cell_type == "code" and grade_id.startswith(HIDDEN_PREFIX):
+            sentence = hidden_failure_sentence(grade_id[len(HIDDEN_PREFIX):], cell.get("outputs", []))
+            cell.outputs = [new_output("stream", name="stderr", text=sentence + "\n")] if sentence else []
+        return cell, resources
+
+
+def configure(config):
+    """Add the hiding steps to nbgrader's GenerateFeedback pipeline in ``config``."""
+    config.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor,
+                                             ClearHiddenTests, HideHiddenFailures]
+    config.ClearHiddenTests.enforce_metadata = False

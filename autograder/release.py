@@ -1,0 +1,76 @@
+"""Release: regenerate the student notebooks in ``lessons/`` from ``solutions/``.
+
+nbgrader's ``generate_assignment`` does the work (stubs in place of solutions, hidden
+tests removed, cells locked, checksums recorded); this stage adds what a committed
+release needs: no outputs, no execution counts, byte-for-byte reproducible, and a check
+that says which lessons are stale.
+"""
+
+import filecmp
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbgrader.apps import NbGraderAPI
+
+from .course import LESSONS, available_lessons, nbgrader_config
+
+
+class ReleaseError(RuntimeError):
+    """generate_assignment refused a source notebook."""
+
+
+def clean_notebook(path):
+    """Strip outputs and execution counts, and write the notebook in nbformat's canonical form."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nbformat.write(notebook, path)
+
+
+def generate(lesson_ids, release_dir, db_path, course_root):
+    """Run generate_assignment (forced) for each lesson into ``release_dir``; return the notebooks."""
+    api = NbGraderAPI(config=nbgrader_config(course_root, db_path, release_dir=release_dir))
+    notebooks = []
+    for lesson in lesson_ids:
+        result = api.generate_assignment(lesson, force=True, create=True)
+        if not result["success"]:
+            raise ReleaseError(f"{lesson}: generate_assignment failed\n{result.get('log', '')}")
+        for path in sorted((Path(release_dir) / lesson).glob("*.ipynb")):
+            clean_notebook(path)
+            notebooks.append(path)
+    return notebooks
+
+
+def release(lesson_ids=None, release_dir=LESSONS):
+    """Regenerate ``release_dir`` (``lessons/`` by default) from ``solutions/``."""
+    lesson_ids = lesson_ids or available_lessons()
+    with tempfile.TemporaryDirectory(prefix="release-") as scratch:
+        return generate(lesson_ids, release_dir, Path(scratch) / "gradebook.db", scratch)
+
+
+def _files(folder):
+    return {p.relative_to(folder) for p in folder.rglob("*")
+            if p.is_file() and ".ipynb_checkpoints" not in p.parts}
+
+
+def stale_lessons(lesson_ids=None, release_dir=LESSONS):
+    """Lessons whose released folder differs from a fresh release: ``{lesson: [reasons]}``."""
+    lesson_ids = lesson_ids or available_lessons()
+    stale = {}
+    with tempfile.TemporaryDirectory(prefix="release-check-") as scratch:
+        fresh = Path(scratch) / "release"
+        generate(lesson_ids, fresh, Path(scratch) / "gradebook.db", scratch)
+        for lesson in lesson_ids:
+            want, have = fresh / lesson, Path(release_dir) / lesson
+            want_files = _files(want)
+            have_files = _files(have) if have.is_dir() else set()
+            reasons = [f"missing {f}" for f in sorted(want_files - have_files)]
+            reasons += [f"not in solutions/: {f}" for f in sorted(have_files - want_files)]
+            reasons += [f"out of date: {f}" for f in sorted(want_files & have_files)
+                        if not filecmp.cmp(want / f, have / f, shallow=False)]
+            if reasons:
+                stale[lesson] = reasons
+    return stale

@@ -1,0 +1,48 @@
+"""Every solution scores full marks, every untouched lesson zero, every known mistake less
+than full marks and every correct variant full marks, under real nbgrader autograde."""
+
+import pytest
+
+from conftest import corpus_students
+
+
+@pytest.mark.parametrize("student,lesson,expectation",
+                         [(s, lesson, e) for s, lesson, _, e in corpus_students()],
+                         ids=[s for s, *_ in corpus_students()])
+def test_score_is_deserved(graded_corpus, student, lesson, expectation):
+    rows, _ = graded_corpus
+    row = rows[student, lesson]
+    assert row.status == "graded", f"{student}: {row.status} ({row.detail})"
+    assert row.max_score > 0
+    if expectation == "full":
+        lost = [c for c in row.cells if c[1] < c[2]]
+        assert row.score == row.max_score, f"{student} lost points on {lost}: {row.failures}"
+    elif expectation == "zero":
+        assert row.score == 0, f"{student} scored {row.score} with untouched stubs: {row.cells}"
+    else:
+        assert row.score < row.max_score, f"{student} got full marks for a known mistake"
+
+
+def test_every_graded_function_has_a_wrong_implementation():
+    from autograder import synthetic
+    from autograder.course import available_lessons, solution_notebook
+    import nbformat
+
+    for lesson in available_lessons():
+        solution_ids = {c.metadata["nbgrader"]["grade_id"]
+                        for c in nbformat.read(solution_notebook(lesson), as_version=4).cells
+                        if c.metadata.get("nbgrader", {}).get("solution")}
+        targets = {v.target for v in synthetic.corpus(lesson, "wrong")}
+        # A cell may define a forward/backward pair; each name the cell defines needs a mistake.
+        missing = sorted(gid for gid in solution_ids if gid not in targets)
+        assert not missing, f"{lesson}: no wrong implementation in the corpus for {missing}"
+
+
+def test_untouched_stub_fails_with_a_sentence(graded_corpus):
+    rows, _ = graded_corpus
+    for (student, lesson), row in rows.items():
+        if student.startswith("stubs__"):
+            visible = [msg for grade_id, msg in row.failures if grade_id.startswith("test_")]
+            assert visible, f"{lesson}: no visible test failed on the stubs"
+            assert all(msg.startswith("CheckFailure: ") and "not implemented yet" in msg for msg in visible), \
+                f"{lesson}: a visible test on a stub failed without the course's message: {visible}"

@@ -1,0 +1,61 @@
+"""Committed notebooks: clean, released from solutions/, and giving nothing away."""
+
+import json
+import subprocess
+
+import nbformat
+import pytest
+
+from autograder import release
+from autograder.course import LESSON_IDS, ROOT, available_lessons, lesson_notebook, solution_notebook
+
+
+def tracked_notebooks():
+    listed = subprocess.run(["git", "ls-files", "*.ipynb"], cwd=ROOT, capture_output=True, text=True).stdout
+    on_disk = [p.relative_to(ROOT) for folder in ("solutions", "lessons") for p in (ROOT / folder).rglob("*.ipynb")]
+    return sorted(set(listed.split()) | {str(p) for p in on_disk if ".ipynb_checkpoints" not in p.parts})
+
+
+def test_every_lesson_of_the_contract_exists():
+    assert available_lessons() == list(LESSON_IDS)
+    for lesson in LESSON_IDS:
+        assert lesson_notebook(lesson).exists(), f"{lesson} was never released: run `make release`"
+
+
+@pytest.mark.parametrize("path", tracked_notebooks())
+def test_notebook_is_committed_clean(path):
+    notebook = json.loads((ROOT / path).read_text())
+    nbformat.validate(nbformat.from_dict(notebook))
+    for index, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], f"{path}: cell {index} holds outputs"
+            assert cell["execution_count"] is None, f"{path}: cell {index} holds an execution count"
+
+
+def test_lessons_are_up_to_date_with_solutions():
+    assert release.stale_lessons() == {}, "lessons/ is out of date: run `make release`"
+
+
+def test_release_is_deterministic(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    release.release(release_dir=first)
+    release.release(release_dir=second)
+    for path in first.rglob("*.ipynb"):
+        assert path.read_bytes() == (second / path.relative_to(first)).read_bytes(), f"{path.name} differs"
+
+
+@pytest.mark.parametrize("lesson", available_lessons())
+def test_student_version_hides_solutions_and_hidden_tests(lesson):
+    source = nbformat.read(solution_notebook(lesson), as_version=4)
+    student = nbformat.read(lesson_notebook(lesson), as_version=4).cells
+    text = "\n".join(c.source for c in student)
+    assert "### BEGIN SOLUTION" not in text and "### BEGIN HIDDEN TESTS" not in text
+    for cell in source.cells:
+        if "### BEGIN HIDDEN TESTS" in cell.source:
+            hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+            for line in hidden.splitlines():
+                if len(line.strip()) > 20:
+                    assert line not in text, f"{lesson}: a hidden test line reached the student: {line.strip()}"
+    graded = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert graded, f"{lesson} has no graded cells"
+    assert all(c.metadata["nbgrader"]["grade_id"].startswith(("test_", "hidden_")) for c in graded)
