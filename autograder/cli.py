@@ -58,6 +58,18 @@ def _demo(args):
     return demo.run_demo(args.out, jobs=args.jobs)
 
 
+def _check(args):
+    from . import check
+
+    try:
+        results = check.run(args.notebook, timeout=args.timeout)
+    except check.CheckError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    check.report(results, sys.stdout)
+    return 0
+
+
 def _add_grade_options(parser):
     defaults = grade_stage.Limits()
     parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the machine's cores)")
@@ -90,6 +102,11 @@ def build_parser():
     demo.add_argument("--out", default="demo-output", help="folder for the class and its grades")
     demo.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the machine's cores)")
     demo.set_defaults(run=_demo)
+
+    check = commands.add_parser("check", help="run one lesson notebook and report its visible tests")
+    check.add_argument("notebook", help="the notebook, e.g. lessons/04_relu_backprop/04_relu_backprop.ipynb")
+    check.add_argument("--timeout", type=int, default=120, help="seconds a cell may run before it is interrupted")
+    check.set_defaults(run=_check)
     return parser
 
 

@@ -19,7 +19,7 @@ import sys
 import time
 
 from jupyter_client.manager import AsyncKernelManager
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Float, Integer
@@ -78,6 +78,11 @@ class BoundedExecute(Execute):
         except DeadKernelError:
             self._stop("kernel died", "the kernel died (os._exit, a crash, or memory exhausted)")
             cell.outputs.append(_error_output("DeadKernelError", "the kernel died while running this cell"))
+            return cell, resources
+        except CellTimeoutError:
+            # The kernel ignored the interrupt: every later cell would wait out its timeout too.
+            self._stop("timeout", f"a cell ran past {self.timeout} s and the kernel ignored the interrupt")
+            cell.outputs.append(_error_output("CellTimeoutError", f"this cell ran past the limit of {self.timeout} s"))
             return cell, resources
         self._record_cell_errors(cell)
         return cell, resources

@@ -120,8 +120,25 @@ def stage_submission(source, staged):
         nbformat.validate(notebook)
     except nbformat.ValidationError as error:
         raise ValueError(f"not a valid notebook: {error.message}".splitlines()[0])
+    demote_duplicate_cells(notebook)
     staged.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, staged)
+
+
+def demote_duplicate_cells(notebook):
+    """Keep the first cell of each grade id; later copies become plain cells.
+
+    nbgrader's own DeduplicateIds leaves copies with half their metadata, on which its
+    add_missing_cells step fails; a copied test cell must not score twice either way.
+    """
+    seen = set()
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is None:
+            continue
+        if grade_id in seen:
+            del cell.metadata["nbgrader"]
+        seen.add(grade_id)
 
 
 def worker_config(out, db_path, limits):
@@ -136,6 +153,7 @@ def worker_config(out, db_path, limits):
     config.BoundedExecute.notebook_timeout = limits.notebook_timeout
     config.BoundedExecute.max_output_bytes = limits.max_output_bytes
     config.LimitedKernelManager.memory_mb = limits.memory_mb
+    config.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back and run
     feedback.configure(config)
     return config
 
@@ -171,8 +189,7 @@ def grade_submission(out, student, lesson, source, db_path, limits):
     api = NbGraderAPI(config=worker_config(out, db_path, limits))
     result = api.autograde(lesson, student, force=True, create=True)
     if not result["success"]:
-        row.status = "autograde failed"
-        row.detail = _last_error_line(result.get("error") or result.get("log") or "")
+        row.status, row.detail = "autograde failed", _autograde_error(result.get("log") or "")
         return row
     with Gradebook(f"sqlite:///{db_path}") as gradebook:
         submission = gradebook.find_submission(lesson, student)
@@ -188,6 +205,13 @@ def grade_submission(out, student, lesson, source, db_path, limits):
     if not fb["success"]:
         row.detail = (row.detail + "; " if row.detail else "") + "feedback page failed: " + _last_error_line(fb.get("error") or "")
     return row
+
+
+def _autograde_error(log):
+    """The line of nbgrader's log that says what went wrong (its summary lines say nothing)."""
+    lines = [line.strip() for line in log.splitlines()]
+    causes = [line for line in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b.*:", line)]
+    return (causes[-1] if causes else _last_error_line(log))[:300]
 
 
 def _last_error_line(text):
