@@ -79,6 +79,15 @@ def _fmt(value):
     return repr(value)
 
 
+def _fmt_pair(yours, expected):
+    """Both values, with as many digits as it takes to see that they differ."""
+    for digits in (6, 10, 17):
+        a, b = f"{float(yours):.{digits}g}", f"{float(expected):.{digits}g}"
+        if a != b:
+            return a, b
+    return a, b
+
+
 def _first_bad_index(yours, expected, rtol, atol):
     bad = ~np.isclose(yours, expected, rtol=rtol, atol=atol, equal_nan=True)
     index = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -87,7 +96,8 @@ def _first_bad_index(yours, expected, rtol, atol):
 
 def _constant_ratio(yours, expected):
     nonzero = np.abs(expected) > 1e-12
-    if not nonzero.any() or np.any(np.abs(yours[~nonzero]) > 1e-12):
+    # With one nonzero entry every ratio is "constant": that says nothing about the mistake.
+    if nonzero.sum() < 2 or np.any(np.abs(yours[~nonzero]) > 1e-12):
         return None
     ratios = yours[nonzero] / expected[nonzero]
     ratio = float(np.median(ratios))
@@ -142,7 +152,8 @@ def assert_close(name, yours, expected, rtol=1e-6, atol=1e-8, explain=()):
         return
     bad, index = _first_bad_index(yours_array, expected, rtol, atol)
     where = f" at index {index}" if index else ""
-    message = f"{name} differs{where}: yours {_fmt(yours_array[index])}, expected {_fmt(expected[index])}"
+    shown_yours, shown_expected = _fmt_pair(yours_array[index], expected[index])
+    message = f"{name} differs{where}: yours {shown_yours}, expected {shown_expected}"
     for mask, sentence in explain:
         mask = np.asarray(mask, dtype=bool)
         if mask.shape == bad.shape and mask.any() and not np.any(bad & ~mask):

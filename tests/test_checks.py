@@ -125,3 +125,13 @@ def test_reference_comparison_names_the_tuple_entry():
         return a, 2 * a
     message = failure(checks.check_against_reference, "pair", wrong, lambda a: (a, 3 * a), (np.ones(2),))
     assert message.startswith("pair[1] differs")
+
+
+def test_scalar_mismatch_gets_no_factor_hint():
+    message = failure(checks.assert_close, "loss", 0.73, 1.0)
+    assert message == "loss differs: yours 0.73, expected 1"
+
+
+def test_close_values_are_shown_with_enough_digits():
+    message = failure(checks.assert_close, "x", np.array([1.0000001]), np.array([1.0]), rtol=1e-9, atol=0)
+    assert "yours 1.0000001, expected 1" in message
