@@ -8,7 +8,7 @@ from pathlib import Path
 from . import grade as grade_stage
 from . import release as release_stage
 from . import report as report_stage
-from .course import LESSON_IDS, put_scripts_on_path
+from .course import LESSON_IDS
 
 
 def _release(args):
@@ -112,5 +112,4 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    put_scripts_on_path()
     return args.run(args)

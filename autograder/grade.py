@@ -22,12 +22,14 @@ import shutil
 import signal
 import sys
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import NbGraderAPI
+from sqlalchemy.exc import SAWarning
 
 from . import execute, feedback, release
 from .course import LESSON_IDS, available_lessons, nbgrader_config
@@ -302,7 +304,11 @@ def prepare_gradebooks(out, lessons):
     template = work / "template.db"
     template.unlink(missing_ok=True)
     release.generate(lessons, work / "release", template, out)
-    release.generate(lessons, work / "release", out / "gradebook.db", out)
+    course = out / "gradebook.db"
+    if course.exists():  # keep its students and manual grades; bring its lessons up to date
+        release.generate(lessons, work / "release", course, out)
+    else:
+        shutil.copyfile(template, course)
     with Gradebook(f"sqlite:///{template}") as gradebook:
         max_scores = {lesson: gradebook.find_assignment(lesson).max_score for lesson in lessons}
     return template, max_scores
@@ -310,7 +316,10 @@ def prepare_gradebooks(out, lessons):
 
 def merge_into_gradebook(out, index_db, row):
     """Copy one worker's scores into the course gradebook, keeping any manual grades."""
-    with Gradebook(f"sqlite:///{index_db}") as worker, Gradebook(f"sqlite:///{out / 'gradebook.db'}") as course:
+    with warnings.catch_warnings(), Gradebook(f"sqlite:///{index_db}") as worker, \
+            Gradebook(f"sqlite:///{out / 'gradebook.db'}") as course:
+        # nbgrader 0.9 adds a submission in a way SQLAlchemy 2 warns about; the rows are right.
+        warnings.simplefilter("ignore", SAWarning)
         graded = worker.find_submission(row.assignment_id, row.student_id)
         course.update_or_create_student(row.student_id)
         course.update_or_create_submission(row.assignment_id, row.student_id, timestamp=graded.timestamp)

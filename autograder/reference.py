@@ -30,5 +30,6 @@ def reference(lesson_id):
     namespace = {"__name__": f"reference_{lesson_id}"}
     for grade_id, source in _reference_cells(notebook):
         exec(compile(source, f"{path.name}[{grade_id}]", "exec"), namespace)
-    namespace.pop("__builtins__", None)
-    return types.SimpleNamespace(**namespace)
+    # The functions keep ``namespace`` as their globals, __builtins__ included: numpy's
+    # methods look it up there the first time they run.
+    return types.SimpleNamespace(**{name: value for name, value in namespace.items() if name != "__builtins__"})

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.apps import NbGraderAPI
 
-from .course import LESSONS, available_lessons, nbgrader_config
+from .course import LESSONS, available_lessons, nbgrader_config, put_scripts_on_path
 
 
 class ReleaseError(RuntimeError):
@@ -32,6 +32,7 @@ def clean_notebook(path):
 
 def generate(lesson_ids, release_dir, db_path, course_root):
     """Run generate_assignment (forced) for each lesson into ``release_dir``; return the notebooks."""
+    put_scripts_on_path()
     api = NbGraderAPI(config=nbgrader_config(course_root, db_path, release_dir=release_dir))
     notebooks = []
     for lesson in lesson_ids:

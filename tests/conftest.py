@@ -3,9 +3,7 @@
 import pytest
 
 from autograder import grade, synthetic
-from autograder.course import available_lessons, put_scripts_on_path
-
-put_scripts_on_path()
+from autograder.course import available_lessons
 
 
 def corpus_students():

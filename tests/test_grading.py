@@ -174,3 +174,18 @@ def test_parallel_and_serial_grading_agree_cell_by_cell(tmp_path):
     grade.grade(submissions, tmp_path / "parallel", lessons=[LESSON], jobs=2)
     for table in ("grades.csv", "cells.csv"):
         assert (tmp_path / "serial" / table).read_text() == (tmp_path / "parallel" / table).read_text()
+
+
+def test_report_names_what_the_class_got_wrong(graded_corpus):
+    from autograder import report
+
+    _, out = graded_corpus
+    page = report.write_report(out).read_text()
+    fractions, functions = report.summarise(out)
+    for lesson in available_lessons():
+        assert lesson in page
+        assert (out / f"report_{lesson}_scores.png").stat().st_size > 1000
+        worst = functions[lesson][0]
+        # Every lesson's corpus breaks some function for some students, and the report says how.
+        assert worst["lost"] > 0 and worst["message"], f"{lesson}: {worst}"
+        assert f"<code>{worst['function']}</code>" in page
