@@ -101,6 +101,8 @@ def _constant_ratio(yours, expected):
         return None
     ratios = yours[nonzero] / expected[nonzero]
     ratio = float(np.median(ratios))
+    if abs(ratio) < 1e-12 or math.isclose(ratio, 1.0, rel_tol=1e-6):
+        return None  # all zeros, or right where the expected value is nonzero: no factor to name
     return ratio if np.allclose(ratios, ratio, rtol=1e-6) else None
 
 

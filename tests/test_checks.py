@@ -135,3 +135,8 @@ def test_scalar_mismatch_gets_no_factor_hint():
 def test_close_values_are_shown_with_enough_digits():
     message = failure(checks.assert_close, "x", np.array([1.0000001]), np.array([1.0]), rtol=1e-9, atol=0)
     assert "yours 1.0000001, expected 1" in message
+
+
+def test_no_factor_hint_when_only_zero_entries_differ():
+    message = failure(checks.assert_close, "s", np.array([1.0, 2.0, 1e-3]), np.array([1.0, 2.0, 0.0]))
+    assert "times" not in message
