@@ -8,3 +8,7 @@ from autograder.course import ROOT, nbgrader_config
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 c.merge(nbgrader_config(ROOT / ".course", ROOT / ".course" / "gradebook.db"))
+# nbgrader's exchange must be an existing, writable folder, or the Assignment List in
+# JupyterLab reports it as unwritable: make it here, where every nbgrader command and the
+# lab's server extensions read their configuration.
+(ROOT / ".course" / "exchange").mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,415 @@
+"""The student's JupyterLab, proven in a real browser.
+
+A session fixture starts JupyterLab 4 as `make lab` does (Jupyter's config, data and
+runtime files in a temporary folder, nbgrader's configuration from etc/jupyter/), serving
+a temporary copy of the checkout's lessons/, solutions/ and assets/: the same layout
+`make lab` serves, while nothing the notebooks run or save (Validate saves) reaches the
+checkout. Playwright drives Debian's Chromium (/usr/bin/chromium), headless. For every
+lesson in solutions/:
+
+- the student notebook, after Run All Cells, shows its first visible test failing with
+  the course's own message ("CheckFailure: ... is not implemented yet"), not a traceback;
+  nbgrader's Validate button then lists the visible tests that fail;
+- the solution notebook, after Run All Cells, shows no error output and every figure as
+  a loaded image; Validate reports success.
+
+A screenshot of each lesson goes to test-artifacts/screenshots/ (ignored by git).
+"""
+
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.course import ROOT, available_lessons
+
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL_CHROMIUM = "apt-get update && apt-get install -y chromium"
+# Chromium on a closed network: no background connections, no sandbox (CI runs as root).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+# Generous limits: CI runs this on a 2-core machine, where a lesson takes twice as long as here.
+SERVER_START_TIMEOUT = 120      # seconds for JupyterLab to answer
+PAGE_TIMEOUT = 60_000           # ms for the lab and a notebook to load, a kernel to start
+RUN_TIMEOUT = 600_000           # ms for Run All Cells on a whole notebook
+VALIDATE_TIMEOUT = 600_000      # ms for nbgrader's Validate (it runs the notebook again, server-side)
+
+LESSONS = available_lessons()
+
+
+# --- the server -----------------------------------------------------------------------------
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    root: Path           # what the server serves: copies of lessons/, solutions/, assets/
+    log: Path
+
+    def api(self, path, method="GET"):
+        request = urllib.request.Request(f"{self.url}{path}", method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def log_tail(self, lines=40):
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def jupyter_env(base):
+    """The environment `make lab` gives JupyterLab (the Makefile's JUPYTER_ENV), inside ``base``."""
+    env = dict(os.environ)
+    for name, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                         ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"),
+                         ("MPLCONFIGDIR", "matplotlib"), ("JUPYTERLAB_SETTINGS_DIR", "lab-settings"),
+                         ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces")):
+        (base / folder).mkdir(parents=True, exist_ok=True)
+        env[name] = str(base / folder)
+    env["JUPYTER_CONFIG_PATH"] = str(ROOT / "etc" / "jupyter")
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.pop("MPLBACKEND", None)   # figures must come from the notebook's inline backend
+    return env
+
+
+def write_lab_settings(settings):
+    """User settings for the test's lab: every cell in the page (no windowing, so every output
+    is in the DOM to be checked), and no pop-up notifications over the notebook."""
+    for plugin, values in (("@jupyterlab/notebook-extension/tracker", {"windowingMode": "none"}),
+                           ("@jupyterlab/apputils-extension/notification",
+                            {"checkForUpdates": False, "fetchNews": "false", "doNotDisturbMode": True})):
+        path = settings / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+def copy_course(root):
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    for folder in ("lessons", "solutions", "assets"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, root / folder, ignore=ignore)
+
+
+def wait_until_answering(process, lab):
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"JupyterLab exited with code {process.returncode} before answering:\n{lab.log_tail()}")
+        try:
+            lab.api("/api/status")
+            return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            try:
+                process.wait(timeout=0.5)   # between two knocks, notice at once if the server dies
+            except subprocess.TimeoutExpired:
+                pass
+    pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s:\n{lab.log_tail()}")
+
+
+def stop(process, lab):
+    """Shut the server down (its kernels with it); kill it if it does not go."""
+    if process.poll() is None:
+        try:
+            lab.api("/api/shutdown", method="POST")
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+    if process.poll() is None:   # SIGTERM: the server still shuts its kernels down
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    base = tmp_path_factory.mktemp("jupyterlab")
+    root = base / "root"
+    root.mkdir()
+    copy_course(root)
+    env = jupyter_env(base / "jupyter")
+    write_lab_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
+    lab = Lab(url=f"http://127.0.0.1:{free_port()}", token=secrets.token_hex(16), root=root, log=base / "server.log")
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.port={lab.url.rsplit(':', 1)[1]}", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={lab.token}", f"--ServerApp.root_dir={root}",
+               "--LabApp.expose_app_in_browser=True",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    with open(lab.log, "wb") as log:
+        process = subprocess.Popen(command, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_until_answering(process, lab)
+        yield lab
+    finally:
+        stop(process, lab)
+
+
+# --- the browser ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.fail(f"the browser tests need Debian's Chromium at {CHROMIUM}; install it: {INSTALL_CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the browser tests need Playwright's Python package: pip install -e '.[test]' "
+                    "(never `playwright install`: the tests drive Debian's Chromium)")
+    home = tmp_path_factory.mktemp("chromium-home")   # Chromium's own files stay out of $HOME
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+                                             env={**os.environ, "HOME": str(home)})
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser, lab, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(PAGE_TIMEOUT)
+    page = context.new_page()
+    failed_before = request.session.testsfailed
+    try:
+        yield page
+    finally:
+        if request.session.testsfailed > failed_before:   # what the page showed when the test failed
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.name)
+            try:
+                page.screenshot(path=SCREENSHOTS / f"FAILED-{name}.png")
+            except Exception as error:  # a failure screenshot must not hide the failure
+                print(f"no screenshot of the failure: {error}")
+        context.close()
+        for session in lab.api("/api/sessions"):   # each test's kernels end with it
+            lab.api(f"/api/sessions/{session['id']}", method="DELETE")
+
+
+# --- driving JupyterLab ---------------------------------------------------------------------
+
+# JavaScript helpers, run in the page with the lab's application object (expose_app_in_browser).
+PANEL_JS = """
+window.__panel = (path) => {
+  for (const widget of window.jupyterapp.shell.widgets('main')) {
+    if (widget.context && widget.context.path === path && widget.content && widget.content.widgets) return widget;
+  }
+  return null;
+};
+"""
+
+KERNEL_IDLE_JS = """(path) => {
+  const panel = window.__panel(path);
+  const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return !!(kernel && kernel.status === 'idle' && panel.content.widgets.length > 0);
+}"""
+
+# Done when the kernel is idle, no cell is queued or running ([*]), and either every code
+# cell ran or one failed (Run All stops there).
+RUN_FINISHED_JS = """(path) => {
+  const panel = window.__panel(path);
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  if (!kernel || kernel.status !== 'idle') return false;
+  const code = panel.content.widgets.filter(cell => cell.model.type === 'code');
+  if (code.some(cell => (cell.promptNode && cell.promptNode.textContent || '').includes('*'))) return false;
+  const failed = code.some(cell => cell.model.outputs.toJSON().some(o => o.output_type === 'error'));
+  return failed || code.every(cell => cell.model.executionCount !== null);
+}"""
+
+RUN_STARTED_JS = """(path) => window.__panel(path).content.widgets.some(cell => cell.model.type === 'code' &&
+  (cell.model.executionCount !== null || (cell.promptNode && cell.promptNode.textContent || '').includes('*')))"""
+
+OUTPUTS_JS = """(path) => window.__panel(path).content.widgets.map(cell =>
+  cell.model.type === 'code' ? cell.model.outputs.toJSON() : null)"""
+
+
+def open_notebook(page, lab, path):
+    """Open ``path`` (relative to the server's root) in a fresh workspace and wait for its kernel."""
+    page.goto(f"{lab.url}/lab/workspaces/{uuid.uuid4().hex}/tree/{path}?token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+    page.evaluate(PANEL_JS)
+    page.wait_for_function("(path) => window.__panel(path) !== null", arg=path)
+    page.wait_for_function(KERNEL_IDLE_JS, arg=path)
+    return page.locator(".jp-NotebookPanel:visible")
+
+
+def run_all_cells(page, path):
+    """Run > Run All Cells, from the menu, and wait until the run is over."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]:not(.lm-mod-disabled)', has_text="Run All Cells").click()
+    page.wait_for_function(RUN_STARTED_JS, arg=path, polling=250)   # the click did start a run
+    page.wait_for_function(RUN_FINISHED_JS, arg=path, timeout=RUN_TIMEOUT, polling=250)
+    return page.evaluate(OUTPUTS_JS, path)
+
+
+def validate(page):
+    """Click nbgrader's Validate button; return the verdict dialog's text and its kind."""
+    page.locator(".jp-NotebookPanel:visible .validate-button").click()
+    dialog = page.locator(".jp-Dialog")   # the verdict, or nbgrader's "Validation failed" / "Version Mismatch"
+    dialog.wait_for(timeout=VALIDATE_TIMEOUT)
+    title = dialog.locator(".jp-Dialog-header").inner_text().strip()
+    assert title == "Validation Results", f"Validate showed {title!r}: {dialog.inner_text()}"
+    message = dialog.locator("#validation-message")
+    return message.inner_text(), message.get_attribute("class")
+
+
+def screenshot(page, name):
+    """What the student sees now, the browser window as it is."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+
+def screenshot_notebook(page, name):
+    """The whole notebook, top to bottom: the notebook scrolls inside the page, so it is shot
+    a window's height at a time and the pieces are stitched together."""
+    from PIL import Image   # Pillow comes with matplotlib
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    scroller = page.locator(".jp-NotebookPanel:visible .jp-WindowedPanel-outer")
+    total, window = scroller.evaluate("e => [e.scrollHeight, e.clientHeight]")
+    pieces, top = [], 0
+    while True:
+        top = scroller.evaluate("(e, y) => { e.scrollTop = y; return e.scrollTop; }", top)
+        pieces.append((top, Image.open(io.BytesIO(scroller.screenshot()))))
+        if top + window >= total:
+            break
+        top += window
+    width = pieces[0][1].width
+    scale = pieces[0][1].height / window   # device pixels per CSS pixel
+    sheet = Image.new("RGB", (width, round(total * scale)), "white")
+    for top, piece in pieces:
+        sheet.paste(piece, (0, round(top * scale)))
+    sheet.save(SCREENSHOTS / f"{name}.png", optimize=True)
+
+
+def grade_ids(notebook_path):
+    """The nbgrader grade id of every cell (None for ungraded ones), in order."""
+    return [c.metadata.get("nbgrader", {}).get("grade_id") if c.metadata.get("nbgrader", {}).get("grade") else None
+            for c in nbformat.read(notebook_path, as_version=4).cells]
+
+
+def error_outputs(outputs):
+    """(cell index, output) for every error and every stderr stream."""
+    return [(index, output) for index, cell_outputs in enumerate(outputs) for output in cell_outputs or []
+            if output["output_type"] == "error"
+            or (output["output_type"] == "stream" and output.get("name") == "stderr")]
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+def test_chromium_is_installed():
+    assert CHROMIUM.exists(), f"the browser tests need Debian's Chromium at {CHROMIUM}; install it: {INSTALL_CHROMIUM}"
+
+
+def test_assignment_list_has_a_writable_exchange(page, lab):
+    page.goto(f"{lab.url}/lab/workspaces/{uuid.uuid4().hex}?token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('nbgrader:open-assignment-list')")
+    page.evaluate("() => window.jupyterapp.commands.execute('nbgrader:open-assignment-list')")
+    released = page.locator("#released_assignments_list")
+    released.wait_for()
+    page.locator("#released_assignments_list_loading").wait_for(state="hidden")
+    text = page.locator(".lm-Widget", has=released).last.inner_text()
+    assert "Unwritable" not in text and "exchange directory does not exist" not in text, text
+    assert page.locator("#released_assignments_list_error").is_hidden(), text
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_student_notebook_fails_its_first_test_with_the_course_message(page, lab, lesson):
+    path = f"lessons/{lesson}/{lesson}.ipynb"
+    ids = grade_ids(lab.root / path)
+    first_test = next((i for i, grade_id in enumerate(ids) if grade_id and grade_id.startswith("test_")), None)
+    assert first_test is not None, f"{lesson} has no visible test cell (grade id test_<function>)"
+    notebook = open_notebook(page, lab, path)
+    assert notebook.locator(".jp-Cell").count() == len(ids)
+
+    outputs = run_all_cells(page, path)
+
+    errors = [(i, o) for i, o in error_outputs(outputs) if o["output_type"] == "error"]
+    assert errors, f"{lesson}: Run All Cells raised nothing in the student notebook"
+    index, error = errors[0]
+    assert index == first_test, (f"{lesson}: the first error is in cell {index} ({ids[index]}), not in the first "
+                                 f"visible test, cell {first_test} ({ids[first_test]}): {error.get('evalue')}")
+    assert error["ename"] == "CheckFailure" and "is not implemented yet" in error["evalue"], error
+    rendered = notebook.locator(".jp-Cell").nth(index).locator(".jp-OutputArea-output")
+    text = rendered.inner_text()
+    assert re.search(r"CheckFailure: \w[\w.]* is not implemented yet", text), text
+    assert "Traceback" not in text and "---->" not in text and 'File "' not in text, f"a bare traceback:\n{text}"
+    assert rendered.locator(".ansi-red-fg", has_text="CheckFailure").count() == 1, "the name is not rendered in red"
+    rendered.scroll_into_view_if_needed()
+    screenshot(page, f"{lesson}-student")
+
+    verdict, kind = validate(page)
+
+    visible_tests = [grade_id for grade_id in ids if grade_id and grade_id.startswith("test_")]
+    assert "validation-failed" in kind, verdict
+    assert verdict.count("The following cell failed:") == len(visible_tests), verdict
+    assert verdict.count("is not implemented yet") == len(visible_tests), verdict
+    screenshot(page, f"{lesson}-validate")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_solution_notebook_runs_clean_with_every_figure(page, lab, lesson):
+    path = f"solutions/{lesson}/{lesson}.ipynb"
+    source = nbformat.read(lab.root / path, as_version=4)
+    notebook = open_notebook(page, lab, path)
+
+    outputs = run_all_cells(page, path)
+
+    problems = [f"cell {i}: {o.get('ename', 'stderr')}: {o.get('evalue', o.get('text', ''))[:300]}"
+                for i, o in error_outputs(outputs)]
+    assert not problems, f"{lesson}: error output in the solution notebook:\n" + "\n".join(problems)
+    assert not notebook.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count()
+    cells = notebook.locator(".jp-Cell")
+    assert cells.count() == len(source.cells)
+    figures = 0
+    for index, cell_outputs in enumerate(outputs):
+        pngs = sum("image/png" in o.get("data", {}) for o in cell_outputs or [])
+        draws = re.search(r"\bplt\.|\.subplots\(|\.savefig\(|\bfig\b", source.cells[index].source)
+        if cell_outputs is not None and source.cells[index].cell_type == "code" and draws:
+            assert pngs, f"{lesson}: cell {index} draws but shows no figure:\n{source.cells[index].source[:300]}"
+        rendered = cells.nth(index).locator(".jp-OutputArea-output img")
+        assert rendered.count() == pngs, f"{lesson}: cell {index} has {pngs} figure(s), {rendered.count()} <img>"
+        figures += pngs
+    images = notebook.locator(".jp-Cell img")
+    broken = images.evaluate_all("(imgs) => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+    assert not broken, f"{lesson}: images that did not load: {broken}"
+    screenshot_notebook(page, lesson)
+    print(f"{lesson}: {figures} figure(s) and {images.count() - figures} other image(s) rendered")
+
+    verdict, kind = validate(page)
+
+    assert "validation-success" in kind and "Success! Your notebook passes all the tests." in verdict, verdict
