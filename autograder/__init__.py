@@ -2,9 +2,11 @@
 
 Stages, one module each:
   checks     student-facing gradient checks with messages that name the mistake
+  check      a student's run of one lesson from a terminal: visible tests per function
   reference  the reference solutions, read from ``solutions/`` for hidden tests
   release    ``solutions/`` -> ``lessons/`` with nbgrader's generate_assignment
   execute    nbgrader's Execute step with per-submission limits and incident records
+  sandbox    the resource limits a grading kernel starts under
   grade      a whole class through nbgrader autograde, in parallel, into one gradebook
   feedback   per-student feedback pages
   report     the instructor's report of what the class got wrong

@@ -1,17 +1,17 @@
 """Grade: a whole class through nbgrader's autograde, in parallel, into one gradebook.
 
 Each submission is graded by nbgrader's real ``autograde`` in a worker process of its own,
-forked from this one, with a private copy of the gradebook and its own process session, so
-that a submission which hangs, crashes its kernel or exhausts memory is reported for that
-student alone: the worker is killed if it overruns, and the class goes on. When a worker
-finishes, its scores are merged into the course gradebook ``OUT/gradebook.db`` (the one
-nbgrader's formgrader reads) and its rows into ``OUT/grades.csv`` and ``OUT/cells.csv``.
+forked from this one, in its own process session, so that a submission which hangs,
+crashes its kernel or exhausts memory is reported for that student alone: the worker is
+killed if it overruns, and the class goes on. Workers write their scores into the one
+course gradebook ``OUT/gradebook.db`` (the one nbgrader's formgrader reads); this process
+collects their rows into ``OUT/grades.csv`` and ``OUT/cells.csv``.
 
 Layout of ``OUT``::
 
     gradebook.db  grades.csv  cells.csv  failures.csv  timings.csv
     autograded/<student>/<lesson>/   feedback/<student>/<lesson>/<lesson>.html
-    work/        scratch: staged copies of submissions, per-worker gradebooks, logs
+    work/        scratch: staged copies of submissions, worker logs and results
 """
 
 import csv
@@ -20,16 +20,15 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import sys
 import time
-import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
-from sqlalchemy.exc import SAWarning
 
 from . import execute, feedback, release
 from .course import LESSON_IDS, available_lessons, nbgrader_config
@@ -223,18 +222,16 @@ def _last_error_line(text):
 
 # --- the pool ---------------------------------------------------------------------------------
 
-def _run_worker(out, job_index, student, lesson, source, template_db, limits):
-    """Body of a forked worker: its own session, gradebook copy, log and result file."""
+def _run_worker(out, job_index, student, lesson, source, limits):
+    """Body of a forked worker: its own session, log and result file."""
     os.setsid()
     work = out / "work"
     log = open(work / "logs" / f"{job_index:05d}.log", "w")
     os.dup2(log.fileno(), 1)
     os.dup2(log.fileno(), 2)
-    db_path = work / "db" / f"{job_index:05d}.db"
-    shutil.copyfile(template_db, db_path)
     started = time.monotonic()
     try:
-        row = grade_submission(out, student, lesson, Path(source), db_path, limits)
+        row = grade_submission(out, student, lesson, Path(source), out / "gradebook.db", limits)
     except Exception as error:  # the worker reports its own failure instead of vanishing
         row = Row(student, lesson, status="grader error", detail=repr(error)[:300])
     row.seconds = round(time.monotonic() - started, 3)
@@ -256,14 +253,14 @@ def _fork_worker(*args):
     return pid
 
 
-def run_pool(out, work, template_db, limits, jobs, on_done):
+def run_pool(out, work, limits, jobs, on_done):
     """Grade ``work`` (a list of (student, lesson, path)) on ``jobs`` forked workers."""
     pending = list(enumerate(work))[::-1]
     running = {}  # pid -> (index, student, lesson, started)
     while pending or running:
         while pending and len(running) < jobs:
             index, (student, lesson, source) = pending.pop()
-            pid = _fork_worker(out, index, student, lesson, source, template_db, limits)
+            pid = _fork_worker(out, index, student, lesson, source, limits)
             running[pid] = (index, student, lesson, time.monotonic())
         pid, _ = os.waitpid(-1, os.WNOHANG)
         if pid == 0:
@@ -271,7 +268,7 @@ def run_pool(out, work, template_db, limits, jobs, on_done):
             time.sleep(0.05)
             continue
         index, student, lesson, started = running.pop(pid)
-        on_done(index, _collect(out, index, student, lesson, started))
+        on_done(_collect(out, index, student, lesson, started))
 
 
 def _kill_overrunning(running, limits):
@@ -295,42 +292,22 @@ def _collect(out, index, student, lesson, started):
 
 # --- the gradebook and the tables ---------------------------------------------------------------
 
-def prepare_gradebooks(out, lessons):
-    """Record the lessons in a template gradebook (for workers) and in the course gradebook."""
+def prepare_gradebook(out, lessons):
+    """Record the lessons in the course gradebook, which every worker then writes to.
+
+    SQLite in write-ahead-log mode lets the workers' short writes take turns while readers
+    go on; each worker's autograde is nbgrader's own, writing its own student's rows.
+    """
     work = out / "work"
-    for folder in ("logs", "db", "results", "submitted"):
+    for folder in ("logs", "results", "submitted"):
         shutil.rmtree(work / folder, ignore_errors=True)
         (work / folder).mkdir(parents=True)
-    template = work / "template.db"
-    template.unlink(missing_ok=True)
-    release.generate(lessons, work / "release", template, out)
     course = out / "gradebook.db"
-    if course.exists():  # keep its students and manual grades; bring its lessons up to date
-        release.generate(lessons, work / "release", course, out)
-    else:
-        shutil.copyfile(template, course)
-    with Gradebook(f"sqlite:///{template}") as gradebook:
-        max_scores = {lesson: gradebook.find_assignment(lesson).max_score for lesson in lessons}
-    return template, max_scores
-
-
-def merge_into_gradebook(out, index_db, row):
-    """Copy one worker's scores into the course gradebook, keeping any manual grades."""
-    with warnings.catch_warnings(), Gradebook(f"sqlite:///{index_db}") as worker, \
-            Gradebook(f"sqlite:///{out / 'gradebook.db'}") as course:
-        # nbgrader 0.9 adds a submission in a way SQLAlchemy 2 warns about; the rows are right.
-        warnings.simplefilter("ignore", SAWarning)
-        graded = worker.find_submission(row.assignment_id, row.student_id)
-        course.update_or_create_student(row.student_id)
-        course.update_or_create_submission(row.assignment_id, row.student_id, timestamp=graded.timestamp)
-        for notebook in graded.notebooks:
-            for grade in notebook.grades:
-                target = course.find_grade(grade.name, notebook.name, row.assignment_id, row.student_id)
-                target.auto_score = grade.auto_score
-            for comment in notebook.comments:
-                target = course.find_comment(comment.name, notebook.name, row.assignment_id, row.student_id)
-                target.auto_comment = comment.auto_comment
-        course.db.commit()
+    release.generate(lessons, work / "release", course, out)
+    with sqlite3.connect(course) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+    with Gradebook(f"sqlite:///{course}") as gradebook:
+        return {lesson: gradebook.find_assignment(lesson).max_score for lesson in lessons}
 
 
 def _read_csv(path):
@@ -421,19 +398,17 @@ def grade(submissions, out, lessons=None, students=None, jobs=None, limits=Limit
     to_grade = [job for job in to_grade if job not in bad_ids]
     decided += [Row(s, l, status="invalid student id",
                     detail="student ids may hold letters, digits and . _ @ + - only") for s, l, _ in bad_ids]
-    template, max_scores = prepare_gradebooks(out, lessons)
+    max_scores = prepare_gradebook(out, lessons)
     for row in decided:
         row.max_score = max_scores.get(row.assignment_id, 0.0)
     rows = list(decided)
     progress = Progress(len(to_grade), progress_stream)
 
-    def on_done(index, row):
+    def on_done(row):
         row.max_score = row.max_score or max_scores[row.assignment_id]
-        if row.cells:  # the worker's gradebook holds a submission
-            merge_into_gradebook(out, out / "work" / "db" / f"{index:05d}.db", row)
         rows.append(row)
         progress.advance(row)
 
-    run_pool(out, to_grade, template, limits, jobs or os.cpu_count() or 1, on_done)
+    run_pool(out, to_grade, limits, jobs or os.cpu_count() or 1, on_done)
     write_tables(out, rows)
     return rows
