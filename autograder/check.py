@@ -16,6 +16,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
+from .course import HIDDEN_TEST_PREFIX, function_of
+
 DEFAULT_TIMEOUT = 120
 
 
@@ -48,7 +50,7 @@ def _visible_tests(notebook):
     for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id", "")
-        if cell.cell_type == "code" and meta.get("grade") and not grade_id.startswith("hidden_"):
+        if cell.cell_type == "code" and meta.get("grade") and not grade_id.startswith(HIDDEN_TEST_PREFIX):
             yield cell, grade_id, float(meta.get("points", 0) or 0)
 
 
@@ -93,8 +95,7 @@ def run(path, timeout=DEFAULT_TIMEOUT, kernel_name="python3"):
     results = []
     for cell, grade_id, points in _visible_tests(notebook):
         message = _failure(cell, timeout)
-        function = grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
-        results.append(VisibleTest(function, message is None, message or "passed", points))
+        results.append(VisibleTest(function_of(grade_id), message is None, message or "passed", points))
     return results
 
 

@@ -5,6 +5,7 @@ import sys
 
 from pathlib import Path
 
+from . import check as check_stage
 from . import grade as grade_stage
 from . import release as release_stage
 from . import report as report_stage
@@ -59,14 +60,12 @@ def _demo(args):
 
 
 def _check(args):
-    from . import check
-
     try:
-        results = check.run(args.notebook, timeout=args.timeout)
-    except check.CheckError as error:
+        results = check_stage.run(args.notebook, timeout=args.timeout)
+    except check_stage.CheckError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    check.report(results, sys.stdout)
+    check_stage.report(results, sys.stdout)
     return 0
 
 
@@ -105,7 +104,8 @@ def build_parser():
 
     check = commands.add_parser("check", help="run one lesson notebook and report its visible tests")
     check.add_argument("notebook", help="the notebook, e.g. lessons/04_relu_backprop/04_relu_backprop.ipynb")
-    check.add_argument("--timeout", type=int, default=120, help="seconds a cell may run before it is interrupted")
+    check.add_argument("--timeout", type=int, default=check_stage.DEFAULT_TIMEOUT,
+                       help="seconds a cell may run before it is interrupted")
     check.set_defaults(run=_check)
     return parser
 

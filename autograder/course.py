@@ -19,6 +19,19 @@ LESSON_IDS = (
 )
 
 
+# A lesson's test cells are named after the function they grade (docs/authoring.md).
+VISIBLE_TEST_PREFIX = "test_"
+HIDDEN_TEST_PREFIX = "hidden_"
+
+
+def function_of(grade_id):
+    """The graded function a test cell belongs to: ``hidden_relu_backward`` -> ``relu_backward``."""
+    for prefix in (VISIBLE_TEST_PREFIX, HIDDEN_TEST_PREFIX):
+        if grade_id.startswith(prefix):
+            return grade_id[len(prefix):]
+    return grade_id
+
+
 def available_lessons():
     """The lessons whose source notebook exists, in teaching order."""
     return [lesson for lesson in LESSON_IDS if solution_notebook(lesson).exists()]

@@ -12,7 +12,7 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 
-HIDDEN_PREFIX = "hidden_"
+from .course import HIDDEN_TEST_PREFIX, function_of
 
 
 def hidden_failure_sentence(function, outputs):
@@ -32,8 +32,8 @@ class HideHiddenFailures(NbGraderPreprocessor):
 
     def preprocess_cell(self, cell, resources, index):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        if cell.cell_type == "code" and grade_id.startswith(HIDDEN_PREFIX):
-            sentence = hidden_failure_sentence(grade_id[len(HIDDEN_PREFIX):], cell.get("outputs", []))
+        if cell.cell_type == "code" and grade_id.startswith(HIDDEN_TEST_PREFIX):
+            sentence = hidden_failure_sentence(function_of(grade_id), cell.get("outputs", []))
             cell.outputs = [new_output("stream", name="stderr", text=sentence + "\n")] if sentence else []
         return cell, resources
 

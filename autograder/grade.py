@@ -142,8 +142,13 @@ def demote_duplicate_cells(notebook):
         seen.add(grade_id)
 
 
-def worker_config(out, db_path, limits):
-    config = nbgrader_config(out, db_path, release_dir=out / "work" / "release",
+def gradebook_path(out):
+    """The course gradebook of a grading folder: the one nbgrader's formgrader reads."""
+    return out / "gradebook.db"
+
+
+def worker_config(out, limits):
+    config = nbgrader_config(out, gradebook_path(out), release_dir=out / "work" / "release",
                              submitted_dir=out / "work" / "submitted")
     config.Autograde.autograde_preprocessors = [
         execute.BoundedExecute if step.__name__ == "Execute" else step
@@ -178,7 +183,7 @@ def failure_messages(autograded_notebook, lost):
     return messages
 
 
-def grade_submission(out, student, lesson, source, db_path, limits):
+def grade_submission(out, student, lesson, source, limits):
     """Autograde one staged submission with nbgrader and return its Row (runs in a worker)."""
     row = Row(student, lesson)
     try:
@@ -187,12 +192,12 @@ def grade_submission(out, student, lesson, source, db_path, limits):
         row.status, row.detail = "invalid notebook", str(error)
         return row
     os.environ["MPLBACKEND"] = "Agg"  # the kernel inherits it: figures render without a display
-    api = NbGraderAPI(config=worker_config(out, db_path, limits))
+    api = NbGraderAPI(config=worker_config(out, limits))
     result = api.autograde(lesson, student, force=True, create=True)
     if not result["success"]:
         row.status, row.detail = "autograde failed", _autograde_error(result.get("log") or "")
         return row
-    with Gradebook(f"sqlite:///{db_path}") as gradebook:
+    with Gradebook(f"sqlite:///{gradebook_path(out)}") as gradebook:
         submission = gradebook.find_submission(lesson, student)
         row.score, row.max_score = submission.score, submission.max_score
         for notebook in submission.notebooks:
@@ -231,7 +236,7 @@ def _run_worker(out, job_index, student, lesson, source, limits):
     os.dup2(log.fileno(), 2)
     started = time.monotonic()
     try:
-        row = grade_submission(out, student, lesson, Path(source), out / "gradebook.db", limits)
+        row = grade_submission(out, student, lesson, Path(source), limits)
     except Exception as error:  # the worker reports its own failure instead of vanishing
         row = Row(student, lesson, status="grader error", detail=repr(error)[:300])
     row.seconds = round(time.monotonic() - started, 3)
@@ -302,7 +307,7 @@ def prepare_gradebook(out, lessons):
     for folder in ("logs", "results", "submitted"):
         shutil.rmtree(work / folder, ignore_errors=True)
         (work / folder).mkdir(parents=True)
-    course = out / "gradebook.db"
+    course = gradebook_path(out)
     release.generate(lessons, work / "release", course, out)
     with sqlite3.connect(course) as connection:
         connection.execute("PRAGMA journal_mode=WAL")

@@ -15,15 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
 
-TEST_PREFIXES = ("test_", "hidden_")
-
-
-def function_of(grade_id):
-    """The graded function a test cell belongs to: ``hidden_relu_backward`` -> ``relu_backward``."""
-    for prefix in TEST_PREFIXES:
-        if grade_id.startswith(prefix):
-            return grade_id[len(prefix):]
-    return grade_id
+from .course import function_of  # noqa: E402
 
 
 def _rows(path):
