@@ -3,9 +3,10 @@
 ``python -m autograder check lessons/04_relu_backprop/04_relu_backprop.ipynb`` runs the
 notebook top to bottom in a fresh kernel (as "Restart and Run All" would, but carrying on
 past failures), then prints one line per visible test cell (``test_<function>``): ``passed``,
-or the first line of what went wrong, and the visible score. Hidden test cells
-(``hidden_<function>``) are empty in the student's notebook and run only at grading, so
-they are skipped. Nothing is written: the notebook on disk stays as it was.
+or the first line of what went wrong, and how many passed. The visible tests teach and
+score nothing: the grade comes from the hidden test cells (``hidden_<function>``), which
+are empty in the student's notebook and run only at grading, so they are skipped here.
+Nothing is written: the notebook on disk stays as it was.
 """
 
 import os
@@ -32,7 +33,6 @@ class VisibleTest:
     function: str      # the grade id without "test_", e.g. "relu_backward"
     passed: bool
     message: str       # "passed", or the first line of the failure
-    points: float
 
 
 def read_notebook(path):
@@ -46,12 +46,12 @@ def read_notebook(path):
 
 
 def _visible_tests(notebook):
-    """(cell, grade_id, points) for every visible graded test cell, in notebook order."""
+    """(cell, grade_id) for every visible graded test cell, in notebook order."""
     for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id", "")
         if cell.cell_type == "code" and meta.get("grade") and not grade_id.startswith(HIDDEN_TEST_PREFIX):
-            yield cell, grade_id, float(meta.get("points", 0) or 0)
+            yield cell, grade_id
 
 
 def _failure(cell, timeout):
@@ -93,14 +93,14 @@ def run(path, timeout=DEFAULT_TIMEOUT, kernel_name="python3"):
     except DeadKernelError:
         raise CheckError(f"the kernel died while running {path}: a crash or memory exhausted?") from None
     results = []
-    for cell, grade_id, points in _visible_tests(notebook):
+    for cell, grade_id in _visible_tests(notebook):
         message = _failure(cell, timeout)
-        results.append(VisibleTest(function_of(grade_id), message is None, message or "passed", points))
+        results.append(VisibleTest(function_of(grade_id), message is None, message or "passed"))
     return results
 
 
 def report(results, stream):
-    """Print one line per visible test, then the visible score."""
+    """Print one line per visible test, then how many passed."""
     if not results:
         stream.write("no visible tests here: no cell has an nbgrader grade id test_<function>\n")
     width = max([len(r.function) for r in results] + [8])
@@ -110,6 +110,5 @@ def report(results, stream):
 
 
 def score_line(results):
-    earned = sum(r.points for r in results if r.passed)
-    total = sum(r.points for r in results)
-    return f"{earned:g} / {total:g} points"
+    passed = sum(r.passed for r in results)
+    return f"{passed} / {len(results)} passed (the grade comes from the hidden tests, run when the lesson is graded)"

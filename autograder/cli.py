@@ -39,7 +39,8 @@ def print_table(rows, stream=sys.stdout):
 
 def _grade(args):
     limits = grade_stage.Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                          memory_mb=args.memory_mb, max_output_bytes=args.max_output_bytes)
+                          memory_mb=args.memory_mb, max_output_bytes=args.max_output_bytes,
+                          isolation=args.isolation)
     try:
         rows = grade_stage.grade(args.submissions, args.out, lessons=args.assignment, students=args.student,
                            jobs=args.jobs, limits=limits)
@@ -80,6 +81,8 @@ def _add_grade_options(parser):
     parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb, help="memory cap of a kernel, MiB")
     parser.add_argument("--max-output-bytes", type=int, default=defaults.max_output_bytes,
                         help="output a notebook may produce")
+    parser.add_argument("--isolation", choices=["auto", "bwrap", "none"], default=defaults.isolation,
+                        help="bwrap: each kernel sees only its own files; auto: bwrap where installed")
 
 
 def build_parser():

@@ -5,7 +5,8 @@ It runs the notebook cell by cell as nbgrader does (a per-cell timeout interrupt
 kernel), and adds what grading a whole class needs:
 
 - a wall-clock limit for the whole notebook: cells after it are not run;
-- a memory cap on the kernel (``LimitedKernelManager`` starts it through ``sandbox``);
+- a memory cap and, where bubblewrap is installed, walls around the kernel
+  (``LimitedKernelManager`` starts it through ``sandbox``);
 - a cap on the output a notebook may produce;
 - survival of a kernel that dies (``os._exit``, a segfault, the OOM killer): the cells
   that already ran keep their scores, the rest score zero.
@@ -15,6 +16,7 @@ gives its test zero points and the feedback page tells the student. What happene
 kept in ``incidents`` for the grade stage to report as the submission's status.
 """
 
+import os
 import sys
 import time
 
@@ -22,7 +24,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Float, Integer
+from traitlets import Enum, Float, Integer, Unicode
 
 # What happened while executing the notebook graded in this process, in order:
 # (status, detail). The grade stage runs one submission per process.
@@ -30,13 +32,24 @@ incidents = []
 
 
 class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels run with an address-space cap."""
+    """A kernel manager whose kernels start through ``autograder.sandbox``: capped, walled in."""
 
     memory_mb = Integer(4096, help="address-space cap of a grading kernel, in MiB").tag(config=True)
+    isolation = Enum(["bwrap", "none"], "none", help="bwrap: the kernel sees only its own files").tag(config=True)
+    scratch = Unicode("", help="the kernel's own scratch folder (home, settings, records)").tag(config=True)
+
+    async def _async_pre_start_kernel(self, **kw):
+        self._kernel_cwd = kw.get("cwd") or os.getcwd()
+        return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
-        return [sys.executable, "-m", "autograder.sandbox", "--memory-mb", str(self.memory_mb), "--", *command]
+        wrapper = [sys.executable, "-m", "autograder.sandbox", "--memory-mb", str(self.memory_mb),
+                   "--isolation", self.isolation, "--workdir", getattr(self, "_kernel_cwd", os.getcwd()),
+                   "--readable", self.connection_file]
+        if self.scratch:
+            wrapper += ["--scratch", self.scratch]
+        return [*wrapper, "--", *command]
 
 
 def _error_output(ename, evalue):

@@ -8,6 +8,8 @@ replaces a hidden cell's outputs with one sentence: which function failed and, w
 check named a known mistake, that hint.
 """
 
+import re
+
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
@@ -23,18 +25,25 @@ def hidden_failure_sentence(function, outputs):
     hint = evalue.split(" — ", 1)[1].splitlines()[0] if " — " in evalue else None
     if errors[0].get("ename") == "CheckFailure" and "not implemented yet" in evalue:
         hint = "it is not implemented yet"
+    raised = re.search(r"your code raised (\w+)", evalue)
+    if hint is None and raised:
+        hint = f"your code raised {raised.group(1)} on an input the hidden tests use"
     return f"The hidden tests of {function} failed" + (f": {hint}" if hint else ".") \
         + " Run the visible tests again and compare with the lesson's conventions."
 
 
 class HideHiddenFailures(NbGraderPreprocessor):
-    """Replace the outputs of hidden test cells with a sentence that gives nothing away."""
+    """Replace a failed hidden test cell's outputs with a sentence that gives nothing away.
+
+    A passed one keeps the grader's line saying so (``autograder.judge`` wrote its outputs).
+    """
 
     def preprocess_cell(self, cell, resources, index):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
         if cell.cell_type == "code" and grade_id.startswith(HIDDEN_TEST_PREFIX):
             sentence = hidden_failure_sentence(function_of(grade_id), cell.get("outputs", []))
-            cell.outputs = [new_output("stream", name="stderr", text=sentence + "\n")] if sentence else []
+            if sentence:
+                cell.outputs = [new_output("stream", name="stderr", text=sentence + "\n")]
         return cell, resources
 
 

@@ -23,25 +23,35 @@ import signal
 import sqlite3
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 
-from . import execute, feedback, release
+from . import execute, feedback, judge, release, sandbox
 from .course import LESSON_IDS, available_lessons, nbgrader_config
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one submission may use. The defaults sit far above what a lesson needs."""
+    """What one submission may use and see. The defaults sit far above what a lesson needs."""
 
     cell_timeout: int = 120
     notebook_timeout: float = 600.0
     memory_mb: int = 4096
     max_output_bytes: int = 10 * 2**20
+    # "bwrap": the kernel sees only its own files (sandbox); "none": it sees what the grader
+    # sees; "auto": bwrap where this machine can run it.
+    isolation: str = "auto"
+
+    def resolved(self):
+        if self.isolation == "auto":
+            return replace(self, isolation="bwrap" if sandbox.bwrap_works() else "none")
+        if self.isolation == "bwrap" and not sandbox.bwrap_works():
+            raise GradingError("--isolation bwrap: bubblewrap is not installed or may not make namespaces here")
+        return self
 
     @property
     def worker_deadline(self):
@@ -147,18 +157,22 @@ def gradebook_path(out):
     return out / "gradebook.db"
 
 
-def worker_config(out, limits):
+def worker_config(out, limits, scratch):
     config = nbgrader_config(out, gradebook_path(out), release_dir=out / "work" / "release",
                              submitted_dir=out / "work" / "submitted")
-    config.Autograde.autograde_preprocessors = [
-        execute.BoundedExecute if step.__name__ == "Execute" else step
-        for step in _default_autograde_steps()
-    ]
+    steps = []
+    for step in _default_autograde_steps():
+        # The kernel runs the notebook under limits; then the grader judges the hidden tests.
+        steps += [execute.BoundedExecute, judge.JudgeHiddenTests] if step.__name__ == "Execute" else [step]
+    config.Autograde.autograde_preprocessors = steps
     config.BoundedExecute.timeout = limits.cell_timeout
     config.BoundedExecute.shutdown_kernel = "immediate"  # the notebook is done: no need to wait
     config.BoundedExecute.notebook_timeout = limits.notebook_timeout
     config.BoundedExecute.max_output_bytes = limits.max_output_bytes
     config.LimitedKernelManager.memory_mb = limits.memory_mb
+    config.LimitedKernelManager.isolation = limits.isolation
+    config.LimitedKernelManager.scratch = str(scratch)
+    config.JudgeHiddenTests.records = sandbox.scratch_environment(scratch)["BACKPROP_RECORDS"]
     config.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back and run
     feedback.configure(config)
     return config
@@ -192,7 +206,10 @@ def grade_submission(out, student, lesson, source, limits):
         row.status, row.detail = "invalid notebook", str(error)
         return row
     os.environ["MPLBACKEND"] = "Agg"  # the kernel inherits it: figures render without a display
-    api = NbGraderAPI(config=worker_config(out, limits))
+    scratch = out / "work" / "kernels" / student / lesson
+    shutil.rmtree(scratch, ignore_errors=True)
+    sandbox.prepare_scratch(scratch)
+    api = NbGraderAPI(config=worker_config(out, limits, scratch))
     result = api.autograde(lesson, student, force=True, create=True)
     if not result["success"]:
         row.status, row.detail = "autograde failed", _autograde_error(result.get("log") or "")
@@ -304,7 +321,7 @@ def prepare_gradebook(out, lessons):
     go on; each worker's autograde is nbgrader's own, writing its own student's rows.
     """
     work = out / "work"
-    for folder in ("logs", "results", "submitted"):
+    for folder in ("logs", "results", "submitted", "kernels"):
         shutil.rmtree(work / folder, ignore_errors=True)
         (work / folder).mkdir(parents=True)
     course = gradebook_path(out)
@@ -393,6 +410,10 @@ SAFE_ID = re.compile(r"^[\w.@+-]+$")
 def grade(submissions, out, lessons=None, students=None, jobs=None, limits=Limits(), progress_stream=sys.stderr):
     """Grade every submission; return the rows of this run (all lessons x students asked for)."""
     out = Path(out).resolve()
+    limits = limits.resolved()
+    if limits.isolation == "none":
+        progress_stream.write("warning: no sandbox (bubblewrap is not installed): student code can read "
+                              "every file the grader can, solutions/ included\n")
     lessons = lessons or available_lessons()
     unknown = [lesson for lesson in lessons if lesson not in available_lessons()]
     if unknown:

@@ -3,21 +3,61 @@
 nbgrader's ``generate_assignment`` does the work (stubs in place of solutions, hidden
 tests removed, cells locked, checksums recorded); this stage adds what a committed
 release needs: no outputs, no execution counts, byte-for-byte reproducible, and a check
-that says which lessons are stale.
+that says which lessons are stale. It also adds one step to ``generate_assignment``
+(``WriteOutReferences``): a later lesson that builds on an earlier lesson's functions
+names them in its source notebook and receives their code written out, since a grading
+kernel may not read ``solutions/``.
 """
 
+import ast
 import filecmp
+import re
 import tempfile
 from pathlib import Path
 
 import nbformat
 from nbgrader.apps import NbGraderAPI
+from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .course import LESSONS, available_lessons, nbgrader_config, put_scripts_on_path
-
+from .course import LESSONS, available_lessons, nbgrader_config, put_scripts_on_path, solution_notebook
 
 class ReleaseError(RuntimeError):
     """generate_assignment refused a source notebook."""
+
+
+# In a source notebook: ``relu_forward = reference("04_relu_backprop").relu_forward``.
+REFERENCE_LINE = re.compile(r'^(\w+) = reference\("(\w+)"\)\.\1$')
+REFERENCE_IMPORT = "from autograder.reference import reference"
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def definition_source(lesson_id, name):
+    """The source of the top-level ``def`` or ``class`` ``name`` in a lesson's solution cells."""
+    for cell in nbformat.read(solution_notebook(lesson_id), as_version=4).cells:
+        if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("solution"):
+            continue
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
+                lines = ast.get_source_segment(cell.source, node).splitlines()
+                return "\n".join(line for line in lines if line.strip() not in SOLUTION_MARKERS)
+    raise ReleaseError(f"{lesson_id} defines no {name} in its solution cells")
+
+
+class WriteOutReferences(NbGraderPreprocessor):
+    """Replace each ``name = reference("lesson").name`` line by that definition's code."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or REFERENCE_IMPORT not in cell.source:
+            return cell, resources
+        kept, written_out = [], []
+        for line in cell.source.splitlines():
+            match = REFERENCE_LINE.match(line)
+            if match:
+                written_out.append(definition_source(match.group(2), match.group(1)))
+            elif line != REFERENCE_IMPORT:
+                kept.append(line)
+        cell.source = "\n\n\n".join(["\n".join(kept).rstrip(), *written_out])
+        return cell, resources
 
 
 def clean_notebook(path):
@@ -30,10 +70,20 @@ def clean_notebook(path):
     nbformat.write(notebook, path)
 
 
+def configure(config):
+    """Put ``WriteOutReferences`` first in nbgrader's generate_assignment pipeline in ``config``."""
+    from nbgrader.converters import GenerateAssignment
+
+    steps = GenerateAssignment.class_traits()["preprocessors"].default()
+    config.GenerateAssignment.preprocessors = [WriteOutReferences, *steps]
+
+
 def generate(lesson_ids, release_dir, db_path, course_root):
     """Run generate_assignment (forced) for each lesson into ``release_dir``; return the notebooks."""
     put_scripts_on_path()
-    api = NbGraderAPI(config=nbgrader_config(course_root, db_path, release_dir=release_dir))
+    config = nbgrader_config(course_root, db_path, release_dir=release_dir)
+    configure(config)
+    api = NbGraderAPI(config=config)
     notebooks = []
     for lesson in lesson_ids:
         result = api.generate_assignment(lesson, force=True, create=True)
