@@ -3,10 +3,12 @@
 Stages, one module each:
   checks     student-facing gradient checks with messages that name the mistake
   check      a student's run of one lesson from a terminal: visible tests per function
-  reference  the reference solutions, read from ``solutions/`` for hidden tests
+  reference  the reference solutions, read from ``solutions/`` for the judge
+  hidden     ``@hidden_test``: hidden tests that record in the kernel and are judged outside it
   release    ``solutions/`` -> ``lessons/`` with nbgrader's generate_assignment
   execute    nbgrader's Execute step with per-submission limits and incident records
-  sandbox    the resource limits a grading kernel starts under
+  sandbox    the limits and bubblewrap walls a grading kernel starts inside
+  judge      nbgrader step that scores hidden tests from the kernel's records
   grade      a whole class through nbgrader autograde, in parallel, into one gradebook
   feedback   per-student feedback pages
   report     the instructor's report of what the class got wrong

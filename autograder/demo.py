@@ -1,8 +1,9 @@
 """Demo: build a synthetic class, grade it, and show that every score is what it deserves.
 
 The class: one student with complete answers to every lesson (all cells, figures and
-all), one who submitted the untouched stubs, and one student per classic mistake from the
-corpus, whose other lessons are answered correctly. The table printed at the end puts
+all), one who submitted the untouched stubs, one student per classic mistake from the
+corpus, whose other lessons are answered correctly, and one who hands in a mistake and
+patches every comparison in the kernel to agree, hoping for full marks. The table printed at the end puts
 each score beside what the student's answers deserve.
 """
 
@@ -31,11 +32,13 @@ def build_class(submissions, lessons, mistakes_per_lesson=2):
         expected[blank_student, lesson] = "zero"
     mistakes = itertools.chain.from_iterable(
         synthetic.corpus(lesson, "wrong")[:mistakes_per_lesson] for lesson in lessons)
-    for variant, first_name in zip(mistakes, names):
-        student = f"{first_name}_{variant.name}"[:40]
+    cheat = synthetic.corpus(lessons[0], "wrong")[-1]
+    students = [(f"{first_name}_{variant.name}"[:40], variant, "") for variant, first_name in zip(mistakes, names)]
+    students.append((f"{next(names)}_forges_{cheat.name}"[:40], cheat, synthetic.FORGED_COMPARISONS))
+    for student, variant, code in students:
         for lesson in lessons:
             if lesson == variant.lesson:
-                notebook, verdict = synthetic.with_variant(variant), "less than full"
+                notebook, verdict = synthetic.with_variant(variant, cheat=code), "less than full"
             else:
                 notebook, verdict = synthetic.complete(lesson, lean=True), "full"
             synthetic.write_submission(submissions, student, lesson, notebook)

@@ -10,9 +10,12 @@ check named a known mistake, that hint.
 
 import re
 
+from jinja2 import FileSystemBytecodeCache
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
+from traitlets import Unicode
 
 from .course import HIDDEN_TEST_PREFIX, function_of
 
@@ -47,8 +50,28 @@ class HideHiddenFailures(NbGraderPreprocessor):
         return cell, resources
 
 
-def configure(config):
+class FeedbackExporter(HTMLExporter):
+    """nbconvert's HTML exporter, its compiled templates shared through a folder.
+
+    nbgrader builds a new exporter, and Jinja compiles every template again, for each page;
+    with one worker process per submission that is a large share of a page's cost. Jinja's
+    bytecode cache writes each compiled template once (atomically) for every worker to load.
+    """
+
+    template_cache = Unicode("", help="folder for compiled templates, shared by the grading workers").tag(config=True)
+
+    def _create_environment(self):
+        environment = super()._create_environment()
+        if self.template_cache:
+            environment.bytecode_cache = FileSystemBytecodeCache(self.template_cache)
+        return environment
+
+
+def configure(config, template_cache=None):
     """Add the hiding steps to nbgrader's GenerateFeedback pipeline in ``config``."""
     config.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor,
                                              ClearHiddenTests, HideHiddenFailures]
     config.ClearHiddenTests.enforce_metadata = False
+    config.GenerateFeedback.exporter_class = FeedbackExporter
+    if template_cache:
+        config.FeedbackExporter.template_cache = str(template_cache)

@@ -22,6 +22,7 @@ import shutil
 import signal
 import sqlite3
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -32,6 +33,7 @@ from nbgrader.apps import NbGraderAPI
 
 from . import execute, feedback, judge, release, sandbox
 from .course import LESSON_IDS, available_lessons, nbgrader_config
+from .reference import reference
 
 
 @dataclass(frozen=True)
@@ -172,9 +174,13 @@ def worker_config(out, limits, scratch):
     config.LimitedKernelManager.memory_mb = limits.memory_mb
     config.LimitedKernelManager.isolation = limits.isolation
     config.LimitedKernelManager.scratch = str(scratch)
+    # The kernel's sockets are files in its scratch folder, not local TCP ports, so a
+    # sandboxed kernel needs no network at all.
+    config.LimitedKernelManager.transport = "ipc"
+    config.LimitedKernelManager.connection_file = str(Path(scratch) / "kernel.json")
     config.JudgeHiddenTests.records = sandbox.scratch_environment(scratch)["BACKPROP_RECORDS"]
     config.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back and run
-    feedback.configure(config)
+    feedback.configure(config, template_cache=out / "work" / "templates")
     return config
 
 
@@ -206,11 +212,15 @@ def grade_submission(out, student, lesson, source, limits):
         row.status, row.detail = "invalid notebook", str(error)
         return row
     os.environ["MPLBACKEND"] = "Agg"  # the kernel inherits it: figures render without a display
-    scratch = out / "work" / "kernels" / student / lesson
-    shutil.rmtree(scratch, ignore_errors=True)
-    sandbox.prepare_scratch(scratch)
-    api = NbGraderAPI(config=worker_config(out, limits, scratch))
-    result = api.autograde(lesson, student, force=True, create=True)
+    # The kernel's scratch folder holds its sockets, whose paths must stay under the
+    # 107 characters of a Unix socket address: a short temporary folder, not one in OUT.
+    scratch = Path(tempfile.mkdtemp(prefix="backprop-kernel-"))
+    try:
+        sandbox.prepare_scratch(scratch)
+        api = NbGraderAPI(config=worker_config(out, limits, scratch))
+        result = api.autograde(lesson, student, force=True, create=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     if not result["success"]:
         row.status, row.detail = "autograde failed", _autograde_error(result.get("log") or "")
         return row
@@ -321,7 +331,7 @@ def prepare_gradebook(out, lessons):
     go on; each worker's autograde is nbgrader's own, writing its own student's rows.
     """
     work = out / "work"
-    for folder in ("logs", "results", "submitted", "kernels"):
+    for folder in ("logs", "results", "submitted", "templates"):
         shutil.rmtree(work / folder, ignore_errors=True)
         (work / folder).mkdir(parents=True)
     course = gradebook_path(out)
@@ -425,6 +435,8 @@ def grade(submissions, out, lessons=None, students=None, jobs=None, limits=Limit
     decided += [Row(s, l, status="invalid student id",
                     detail="student ids may hold letters, digits and . _ @ + - only") for s, l, _ in bad_ids]
     max_scores = prepare_gradebook(out, lessons)
+    for lesson in lessons:
+        reference(lesson)  # loaded once here, inherited by every forked worker's judge
     for row in decided:
         row.max_score = max_scores.get(row.assignment_id, 0.0)
     rows = list(decided)

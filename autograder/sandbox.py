@@ -5,8 +5,9 @@ The kernel manager launches every grading kernel through this wrapper. It
 - caps the kernel's address space, so a runaway allocation fails with MemoryError inside
   that kernel and nowhere else;
 - asks Linux to kill the kernel when the grading worker that started it dies;
-- where bubblewrap (``bwrap``) is installed, runs the kernel in its own mount, PID, IPC
-  and UTS namespaces: it sees the system's programs and libraries, Python, the
+- where bubblewrap (``bwrap``) is installed, runs the kernel in its own mount, PID,
+  network, IPC and UTS namespaces (it talks to its client through socket files in its
+  scratch folder): it sees the system's programs and libraries, Python, the
   ``autograder`` package, its own working copy and its own scratch folder, and nothing
   else: not ``solutions/``, not the gradebook, not other students' folders, not the
   course's tests. Every process it starts dies with it, so nothing outlives the notebook.
@@ -74,7 +75,7 @@ def prepare_scratch(scratch):
 def bwrap_command(command, workdir, scratch, readable=()):
     """``command`` wrapped in bubblewrap: read-only system, read-write working copy and scratch."""
     args = ["bwrap", "--die-with-parent", "--unshare-user-try", "--unshare-pid", "--unshare-ipc",
-            "--unshare-uts", "--unshare-cgroup-try", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+            "--unshare-uts", "--unshare-net", "--unshare-cgroup-try", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     shown = [d for d in SYSTEM_DIRS if os.path.exists(d)]
     shown += [sys.base_prefix, sys.prefix, str(PACKAGE), *map(str, readable)]
     for path in dict.fromkeys(shown):

@@ -28,6 +28,20 @@ class Variant:
     code: str
 
 
+# What a student trying to forge a score might add: every comparison agrees, whatever it is given.
+FORGED_COMPARISONS = """
+import math
+import numpy
+import numpy.testing
+from autograder import checks as _checks
+numpy.allclose = lambda *args, **kwargs: True
+numpy.testing.assert_allclose = lambda *args, **kwargs: None
+math.isclose = lambda *args, **kwargs: True
+for _name in ("assert_close", "compare_results", "check_against_reference", "assert_float64", "fail"):
+    setattr(_checks, _name, lambda *args, **kwargs: None)
+"""
+
+
 def _grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 
@@ -69,12 +83,13 @@ def complete(lesson, lean=False):
     return notebook
 
 
-def with_variant(variant, lean=True):
-    """A complete submission whose ``variant.target`` is replaced by the variant's code."""
+def with_variant(variant, lean=True, cheat=""):
+    """A complete submission whose ``variant.target`` is replaced by the variant's code,
+    followed by ``cheat`` (code that tries to forge the score, e.g. ``FORGED_COMPARISONS``)."""
     notebook = complete(variant.lesson, lean=lean)
     for cell in notebook.cells:
         if cell.metadata.get("nbgrader", {}).get("solution") and _defines(cell.source, variant.target):
-            cell.source = cell.source.rstrip() + "\n\n\n" + variant.code
+            cell.source = cell.source.rstrip() + "\n\n\n" + variant.code + (f"\n\n{cheat}" if cheat else "")
             return notebook
     raise ValueError(f"{variant.lesson}: no solution cell defines {variant.target}")
 

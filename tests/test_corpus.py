@@ -42,7 +42,22 @@ def test_untouched_stub_fails_with_a_sentence(graded_corpus):
     rows, _ = graded_corpus
     for (student, lesson), row in rows.items():
         if student == f"stubs__{lesson}":
-            visible = [msg for grade_id, msg in row.failures if grade_id.startswith("test_")]
-            assert visible, f"{lesson}: no visible test failed on the stubs"
-            assert all(msg.startswith("CheckFailure: ") and "not implemented yet" in msg for msg in visible), \
-                f"{lesson}: a visible test on a stub failed without the course's message: {visible}"
+            hidden = [msg for grade_id, msg in row.failures if grade_id.startswith("hidden_")]
+            assert hidden, f"{lesson}: no hidden test failed on the stubs"
+            assert all(msg.startswith("CheckFailure: ") and "not implemented yet" in msg for msg in hidden), \
+                f"{lesson}: a hidden test on a stub failed without the course's message: {hidden}"
+
+
+def test_visible_tests_score_nothing_and_hidden_tests_everything():
+    """The grade comes only from the judged hidden tests (autograder.judge)."""
+    import nbformat
+    from autograder.course import available_lessons, solution_notebook
+
+    for lesson in available_lessons():
+        for cell in nbformat.read(solution_notebook(lesson), as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade"):
+                hidden = meta["grade_id"].startswith("hidden_")
+                assert (meta["points"] > 0) == hidden, f"{lesson} {meta['grade_id']}: {meta['points']} points"
+                if hidden:
+                    assert f"def {meta['grade_id']}(expect)" in cell.source, f"{lesson} {meta['grade_id']}"

@@ -24,17 +24,7 @@ MARKER = "backprop-lab-detached-attack"
 
 ATTACKS = {
     # Every comparison a test could use agrees, whatever it is given.
-    "replace_comparisons": """
-import math
-import numpy
-import numpy.testing
-from autograder import checks as _checks
-numpy.allclose = lambda *args, **kwargs: True
-numpy.testing.assert_allclose = lambda *args, **kwargs: None
-math.isclose = lambda *args, **kwargs: True
-for _name in ("assert_close", "compare_results", "check_against_reference", "assert_float64", "fail"):
-    setattr(_checks, _name, lambda *args, **kwargs: None)
-""",
+    "replace_comparisons": synthetic.FORGED_COMPARISONS,
     # Test cells that run after this one are turned into `2`: an empty cell raises nothing,
     # and nbgrader reads a number a test cell shows as its partial credit.
     "rewrite_test_cells": """

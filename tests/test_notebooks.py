@@ -59,3 +59,23 @@ def test_student_version_hides_solutions_and_hidden_tests(lesson):
     graded = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert graded, f"{lesson} has no graded cells"
     assert all(c.metadata["nbgrader"]["grade_id"].startswith(("test_", "hidden_")) for c in graded)
+
+
+@pytest.mark.parametrize("lesson", available_lessons())
+def test_solution_notebook_runs_and_passes_its_own_hidden_tests(lesson):
+    """Top to bottom, as an instructor runs it: hidden tests record and judge in one kernel."""
+    import os
+
+    from nbclient import NotebookClient
+
+    path = solution_notebook(lesson)
+    notebook = nbformat.read(path, as_version=4)
+    env = {k: v for k, v in os.environ.items() if k != "BACKPROP_RECORDS"}
+    NotebookClient(notebook, timeout=300, resources={"metadata": {"path": str(path.parent)}}).execute(
+        env={**env, "MPLBACKEND": "Agg"})
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+        assert not errors, f"{lesson} {grade_id}: {errors[0].ename}: {errors[0].evalue}"
+        if grade_id.startswith("hidden_"):
+            assert [o.get("text") for o in cell.outputs] == [f"{grade_id}: passed\n"], grade_id
