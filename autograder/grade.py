@@ -168,6 +168,7 @@ def worker_config(out, limits, scratch):
         steps += [execute.BoundedExecute, judge.JudgeHiddenTests] if step.__name__ == "Execute" else [step]
     config.Autograde.autograde_preprocessors = steps
     config.BoundedExecute.timeout = limits.cell_timeout
+    config.BoundedExecute.startup_timeout = 180  # a loaded machine starts kernels slowly; a lost student is worse
     config.BoundedExecute.shutdown_kernel = "immediate"  # the notebook is done: no need to wait
     config.BoundedExecute.notebook_timeout = limits.notebook_timeout
     config.BoundedExecute.max_output_bytes = limits.max_output_bytes

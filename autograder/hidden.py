@@ -158,7 +158,7 @@ class _Expect:
     def unchanged(self, function_name, **arguments):
         """Expect the caller's arguments to be as they were before ``function_name`` ran."""
         for name, value in arguments.items():
-            self(f"{function_name} left its argument {name} as it was", value, tol=0,
+            self(f"{name} after {function_name}", value, tol=0,
                  explain=lambda yours, value=value: [(np.ones(np.shape(value), dtype=bool),
                      f"{function_name} modified {name} in place — work on a copy "
                      "(np.where, x.copy()) so the caller's arrays stay intact")])
