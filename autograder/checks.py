@@ -221,12 +221,6 @@ def call_untouched(function, *args, name=None, labels=None):
 
 # --- gradient checks ----------------------------------------------------------------------
 
-def check_scalar_derivative(name, derivative, f, x, h=DEFAULT_H, tol=1e-6):
-    """Compare an analytic derivative at scalar ``x`` with the centred difference of ``f``."""
-    expected = (f(x + h) - f(x - h)) / (2 * h)
-    assert_close(f"{name} at x = {_fmt(x)}", derivative, expected, rtol=tol, atol=tol)
-
-
 def check_layer_backward(name, forward, backward, inputs, seed=0, tol=1e-6, explain=None):
     """The CS231n array check for one layer pair, on the given inputs.
 
@@ -257,15 +251,6 @@ def check_layer_backward(name, forward, backward, inputs, seed=0, tol=1e-6, expl
         expected = numerical_gradient_array(f_of_arg, values[position].copy(), dout)
         assert_close(f"{name}_backward: d{arg}", grad, expected, rtol=tol, atol=tol,
                      explain=(explain or {}).get(arg, ()))
-
-
-def check_against_reference(name, yours, reference, args, tol=1e-7, explain=()):
-    """Hidden-test helper: call the student's function and the reference on copies of the
-    same arguments and compare every returned value."""
-    theirs = call_untouched(yours, *copy.deepcopy(args), name=name)
-    expected = reference(*copy.deepcopy(args))
-    compare_results(name, theirs, expected, tol=tol, explain=explain)
-    return theirs
 
 
 def compare_results(name, yours, expected, tol=1e-7, explain=()):

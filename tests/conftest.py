@@ -19,6 +19,24 @@ def corpus_students():
     return students
 
 
+def hidden_lines(notebook, min_length):
+    """The lines of a source notebook's hidden tests that appear nowhere else in it.
+
+    A hint sentence or a line of code the visible tests share is not the hidden tests'
+    secret: the student reads it in the visible test anyway.
+    """
+    hidden, elsewhere = set(), []
+    for cell in notebook.cells:
+        parts = cell.source.split("### BEGIN HIDDEN TESTS")
+        elsewhere.append(parts[0])
+        for part in parts[1:]:
+            region, _, after = part.partition("### END HIDDEN TESTS")
+            hidden.update(line.strip() for line in region.splitlines())
+            elsewhere.append(after)
+    visible = "\n".join(elsewhere)
+    return sorted(line for line in hidden if len(line) > min_length and line not in visible)
+
+
 @pytest.fixture(scope="session")
 def graded_corpus(tmp_path_factory):
     """Grade every corpus submission in one parallel run; rows keyed by (student, lesson)."""

@@ -7,6 +7,7 @@ import nbformat
 import pytest
 
 from autograder import release
+from conftest import hidden_lines
 from autograder.course import LESSON_IDS, ROOT, available_lessons, lesson_notebook, solution_notebook
 
 
@@ -50,12 +51,8 @@ def test_student_version_hides_solutions_and_hidden_tests(lesson):
     student = nbformat.read(lesson_notebook(lesson), as_version=4).cells
     text = "\n".join(c.source for c in student)
     assert "### BEGIN SOLUTION" not in text and "### BEGIN HIDDEN TESTS" not in text
-    for cell in source.cells:
-        if "### BEGIN HIDDEN TESTS" in cell.source:
-            hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
-            for line in hidden.splitlines():
-                if len(line.strip()) > 20:
-                    assert line not in text, f"{lesson}: a hidden test line reached the student: {line.strip()}"
+    for line in hidden_lines(source, min_length=20):
+        assert line not in text, f"{lesson}: a hidden test line reached the student: {line}"
     graded = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert graded, f"{lesson} has no graded cells"
     assert all(c.metadata["nbgrader"]["grade_id"].startswith(("test_", "hidden_")) for c in graded)
