@@ -80,6 +80,8 @@ def plain_nbgrader(submissions, course):
         f"c.CourseDirectory.root = {str(course)!r}\n"
         f"c.CourseDirectory.source_directory = {str(SOLUTIONS)!r}\n"
         f"c.CourseDirectory.submitted_directory = {str(submissions)!r}\n"
+        # Its own gradebook, whatever other nbgrader configuration is on the path.
+        f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db')!r}\n"
         f"c.CourseDirectory.release_directory = {str(course / 'release')!r}\n")
     nbgrader = [sys.executable, "-m", "nbgrader"]
     subprocess.run(nbgrader + ["generate_assignment", LESSON, "--force"], cwd=course, check=True,
