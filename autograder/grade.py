@@ -325,11 +325,13 @@ def _collect(out, index, student, lesson, started):
 
 # --- the gradebook and the tables ---------------------------------------------------------------
 
-def prepare_gradebook(out, lessons):
-    """Record the lessons in the course gradebook, which every worker then writes to.
+def prepare_gradebook(out, lessons, students=()):
+    """Record the lessons and students in the course gradebook, which every worker then writes to.
 
     SQLite in write-ahead-log mode lets the workers' short writes take turns while readers
-    go on; each worker's autograde is nbgrader's own, writing its own student's rows.
+    go on; each worker's autograde is nbgrader's own, writing its own student's rows. The
+    students are added here, once, because two workers grading two lessons of one student
+    would otherwise both try to create that student.
     """
     work = out / "work"
     for folder in ("logs", "results", "submitted", "templates"):
@@ -340,6 +342,8 @@ def prepare_gradebook(out, lessons):
     with sqlite3.connect(course) as connection:
         connection.execute("PRAGMA journal_mode=WAL")
     with Gradebook(f"sqlite:///{course}") as gradebook:
+        for student in sorted(set(students)):
+            gradebook.update_or_create_student(student)
         return {lesson: gradebook.find_assignment(lesson).max_score for lesson in lessons}
 
 
@@ -435,7 +439,7 @@ def grade(submissions, out, lessons=None, students=None, jobs=None, limits=Limit
     to_grade = [job for job in to_grade if job not in bad_ids]
     decided += [Row(s, l, status="invalid student id",
                     detail="student ids may hold letters, digits and . _ @ + - only") for s, l, _ in bad_ids]
-    max_scores = prepare_gradebook(out, lessons)
+    max_scores = prepare_gradebook(out, lessons, [student for student, _, _ in to_grade])
     for lesson in lessons:
         reference(lesson)  # loaded once here, inherited by every forked worker's judge
     for row in decided:
