@@ -45,8 +45,7 @@ class LimitedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
         wrapper = [sys.executable, "-m", "autograder.sandbox", "--memory-mb", str(self.memory_mb),
-                   "--isolation", self.isolation, "--workdir", getattr(self, "_kernel_cwd", os.getcwd()),
-                   "--readable", self.connection_file]
+                   "--isolation", self.isolation, "--workdir", getattr(self, "_kernel_cwd", os.getcwd())]
         if self.scratch:
             wrapper += ["--scratch", self.scratch]
         return [*wrapper, "--", *command]

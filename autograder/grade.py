@@ -178,7 +178,7 @@ def worker_config(out, limits, scratch):
     # The kernel's sockets are files in its scratch folder, not local TCP ports, so a
     # sandboxed kernel needs no network at all.
     config.LimitedKernelManager.transport = "ipc"
-    config.LimitedKernelManager.connection_file = str(Path(scratch) / "kernel.json")
+    config.LimitedKernelManager.connection_file = str(scratch / "kernel.json")
     config.JudgeHiddenTests.records = sandbox.scratch_environment(scratch)["BACKPROP_RECORDS"]
     config.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back and run
     feedback.configure(config, template_cache=out / "work" / "templates")

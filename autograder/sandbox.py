@@ -72,19 +72,20 @@ def prepare_scratch(scratch):
     return environment
 
 
-def bwrap_command(command, workdir, scratch, readable=()):
-    """``command`` wrapped in bubblewrap: read-only system, read-write working copy and scratch."""
+def bwrap_command(command, workdir, scratch):
+    """``command`` wrapped in bubblewrap: read-only system, read-write working copy and scratch.
+
+    The kernel's environment (``scratch_environment``) is this process's, which bwrap passes on.
+    """
     args = ["bwrap", "--die-with-parent", "--unshare-user-try", "--unshare-pid", "--unshare-ipc",
             "--unshare-uts", "--unshare-net", "--unshare-cgroup-try", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     shown = [d for d in SYSTEM_DIRS if os.path.exists(d)]
-    shown += [sys.base_prefix, sys.prefix, str(PACKAGE), *map(str, readable)]
+    shown += [sys.base_prefix, sys.prefix, str(PACKAGE)]
     for path in dict.fromkeys(shown):
         args += ["--ro-bind", path, path]
     for path in (workdir, scratch):
         args += ["--bind", str(path), str(path)]
     args += ["--remount-ro", "/"]  # the rest of the kernel's tree is bwrap's scratch root: read-only too
-    for key, value in scratch_environment(scratch).items():
-        args += ["--setenv", key, value]
     # Inside its PID namespace the kernel's parent is bwrap, PID 1, which ipykernel's parent
     # poller would take for an orphaning; --die-with-parent does that poller's job here.
     args += ["--unsetenv", "JPY_PARENT_PID"]
@@ -106,15 +107,14 @@ def main(argv=None):
     parser.add_argument("--memory-mb", type=int, required=True)
     parser.add_argument("--isolation", choices=["bwrap", "none"], default="none")
     parser.add_argument("--workdir", help="the kernel's working copy, writable")
-    parser.add_argument("--scratch", help="the kernel's scratch folder, writable")
-    parser.add_argument("--readable", action="append", default=[], help="one more path the kernel may read")
+    parser.add_argument("--scratch", help="the kernel's scratch folder, writable (its sockets live there)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if args.scratch:
         os.environ.update(scratch_environment(args.scratch))
     if args.isolation == "bwrap":
-        command = bwrap_command(command, args.workdir or os.getcwd(), args.scratch, args.readable)
+        command = bwrap_command(command, args.workdir or os.getcwd(), args.scratch)
     die_with_parent()
     limit_memory(args.memory_mb)
     os.execvp(command[0], command)
