@@ -5,8 +5,8 @@ It runs the notebook cell by cell as nbgrader does (a per-cell timeout interrupt
 kernel), and adds what grading a whole class needs:
 
 - a wall-clock limit for the whole notebook: cells after it are not run;
-- a memory cap and, where bubblewrap is installed, walls around the kernel
-  (``LimitedKernelManager`` starts it through ``sandbox``);
+- a kernel forked warm (``forkserver``) with a memory cap and, where bubblewrap is
+  installed, walls around it (``sandbox``): ``LimitedKernelManager``;
 - a cap on the output a notebook may produce;
 - survival of a kernel that dies (``os._exit``, a segfault, the OOM killer): the cells
   that already ran keep their scores, the rest score zero.
@@ -17,38 +17,62 @@ kept in ``incidents`` for the grade stage to report as the submission's status.
 """
 
 import os
-import sys
 import time
+import uuid
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Enum, Float, Integer, Unicode
+
+from . import forkserver, sandbox
 
 # What happened while executing the notebook graded in this process, in order:
 # (status, detail). The grade stage runs one submission per process.
 incidents = []
 
 
-class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels start through ``autograder.sandbox``: capped, walled in."""
+class ForkedKernelProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, with the kernel forked by ``autograder.forkserver``
+    inside the notebook's ``sandbox.Sandbox`` instead of started as a new program."""
 
+    async def launch_kernel(self, cmd, **kwargs):
+        manager = self.parent
+        self.cwd = kwargs.get("cwd") or os.getcwd()
+        env = dict(kwargs.get("env") or os.environ)
+        env.pop("JPY_PARENT_PID", None)  # its monitor, not a parent poller, ends the kernel
+        env.update(sandbox.scratch_environment(manager.scratch))
+        self.sandbox = sandbox.Sandbox(manager.isolation, self.cwd, manager.scratch)
+        try:
+            self.process = forkserver.fork_kernel(manager.forkserver, cmd, env, self.cwd,
+                                                  manager.memory_mb, self.sandbox.pid)
+        except BaseException:
+            self.sandbox.close()
+            raise
+        self.pid, self.pgid = self.process.pid, None  # signals go through the monitor
+        return self.connection_info
+
+    async def cleanup(self, restart=False):
+        await super().cleanup(restart)
+        self.sandbox.close()  # ends whatever the kernel left running in the sandbox
+
+
+class LimitedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels are forked warm, capped and walled in (``ForkedKernelProvisioner``)."""
+
+    forkserver = Unicode(help="address of the fork server (``forkserver.running``)").tag(config=True)
     memory_mb = Integer(4096, help="address-space cap of a grading kernel, in MiB").tag(config=True)
     isolation = Enum(["bwrap", "none"], "none", help="bwrap: the kernel sees only its own files").tag(config=True)
-    scratch = Unicode("", help="the kernel's own scratch folder (home, settings, records)").tag(config=True)
+    scratch = Unicode(help="the kernel's own scratch folder (home, settings, records, sockets)").tag(config=True)
 
     async def _async_pre_start_kernel(self, **kw):
-        self._kernel_cwd = kw.get("cwd") or os.getcwd()
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
+            self.provisioner = ForkedKernelProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+                                                       parent=self)
         return await super()._async_pre_start_kernel(**kw)
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        command = super().format_kernel_cmd(extra_arguments)
-        wrapper = [sys.executable, "-m", "autograder.sandbox", "--memory-mb", str(self.memory_mb),
-                   "--isolation", self.isolation, "--workdir", getattr(self, "_kernel_cwd", os.getcwd())]
-        if self.scratch:
-            wrapper += ["--scratch", self.scratch]
-        return [*wrapper, "--", *command]
 
 
 def _error_output(ename, evalue):

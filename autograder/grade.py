@@ -31,7 +31,7 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 
-from . import execute, feedback, judge, release, sandbox
+from . import execute, feedback, forkserver, judge, release, sandbox
 from .course import LESSON_IDS, available_lessons, nbgrader_config
 from .reference import reference
 
@@ -159,7 +159,7 @@ def gradebook_path(out):
     return out / "gradebook.db"
 
 
-def worker_config(out, limits, scratch):
+def worker_config(out, limits, scratch, kernels):
     config = nbgrader_config(out, gradebook_path(out), release_dir=out / "work" / "release",
                              submitted_dir=out / "work" / "submitted")
     steps = []
@@ -172,6 +172,7 @@ def worker_config(out, limits, scratch):
     config.BoundedExecute.shutdown_kernel = "immediate"  # the notebook is done: no need to wait
     config.BoundedExecute.notebook_timeout = limits.notebook_timeout
     config.BoundedExecute.max_output_bytes = limits.max_output_bytes
+    config.LimitedKernelManager.forkserver = kernels
     config.LimitedKernelManager.memory_mb = limits.memory_mb
     config.LimitedKernelManager.isolation = limits.isolation
     config.LimitedKernelManager.scratch = str(scratch)
@@ -204,8 +205,11 @@ def failure_messages(autograded_notebook, lost):
     return messages
 
 
-def grade_submission(out, student, lesson, source, limits):
-    """Autograde one staged submission with nbgrader and return its Row (runs in a worker)."""
+def grade_submission(out, student, lesson, source, limits, kernels):
+    """Autograde one staged submission with nbgrader and return its Row (runs in a worker).
+
+    ``kernels`` is the address of the fork server its kernel comes from (``forkserver.running``).
+    """
     row = Row(student, lesson)
     try:
         stage_submission(source, out / "work" / "submitted" / student / lesson / f"{lesson}.ipynb")
@@ -218,7 +222,7 @@ def grade_submission(out, student, lesson, source, limits):
     scratch = Path(tempfile.mkdtemp(prefix="backprop-kernel-"))
     try:
         sandbox.prepare_scratch(scratch)
-        api = NbGraderAPI(config=worker_config(out, limits, scratch))
+        api = NbGraderAPI(config=worker_config(out, limits, scratch, kernels))
         result = api.autograde(lesson, student, force=True, create=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -255,7 +259,7 @@ def _last_error_line(text):
 
 # --- the pool ---------------------------------------------------------------------------------
 
-def _run_worker(out, job_index, student, lesson, source, limits):
+def _run_worker(out, job_index, student, lesson, source, limits, kernels):
     """Body of a forked worker: its own session, log and result file."""
     os.setsid()
     work = out / "work"
@@ -264,7 +268,7 @@ def _run_worker(out, job_index, student, lesson, source, limits):
     os.dup2(log.fileno(), 2)
     started = time.monotonic()
     try:
-        row = grade_submission(out, student, lesson, Path(source), limits)
+        row = grade_submission(out, student, lesson, Path(source), limits, kernels)
     except Exception as error:  # the worker reports its own failure instead of vanishing
         row = Row(student, lesson, status="grader error", detail=repr(error)[:300])
     row.seconds = round(time.monotonic() - started, 3)
@@ -286,14 +290,14 @@ def _fork_worker(*args):
     return pid
 
 
-def run_pool(out, work, limits, jobs, on_done):
+def run_pool(out, work, limits, kernels, jobs, on_done):
     """Grade ``work`` (a list of (student, lesson, path)) on ``jobs`` forked workers."""
     pending = list(enumerate(work))[::-1]
     running = {}  # pid -> (index, student, lesson, started)
     while pending or running:
         while pending and len(running) < jobs:
             index, (student, lesson, source) = pending.pop()
-            pid = _fork_worker(out, index, student, lesson, source, limits)
+            pid = _fork_worker(out, index, student, lesson, source, limits, kernels)
             running[pid] = (index, student, lesson, time.monotonic())
         pid, _ = os.waitpid(-1, os.WNOHANG)
         if pid == 0:
@@ -452,6 +456,7 @@ def grade(submissions, out, lessons=None, students=None, jobs=None, limits=Limit
         rows.append(row)
         progress.advance(row)
 
-    run_pool(out, to_grade, limits, jobs or os.cpu_count() or 1, on_done)
+    with forkserver.running() as kernels:
+        run_pool(out, to_grade, limits, kernels, jobs or os.cpu_count() or 1, on_done)
     write_tables(out, rows)
     return rows

@@ -1,25 +1,24 @@
-"""Start a grading kernel walled in: ``python -m autograder.sandbox [options] -- KERNEL COMMAND...``.
+"""Sandbox: the walls and limits a grading kernel lives inside.
 
-The kernel manager launches every grading kernel through this wrapper. It
+Where bubblewrap (``bwrap``) is installed, every notebook gets a ``Sandbox``: bubblewrap
+makes its mount, PID, network, IPC and UTS namespaces around a placeholder process, and
+the notebook's kernel (forked by ``autograder.forkserver``) joins them. Inside, the kernel
+sees the system's programs and libraries, Python, the ``autograder`` package, its own
+working copy and its own scratch folder, all but the last two read-only, and nothing else:
+not ``solutions/``, not the gradebook, not other students' folders, not the course's
+tests. It talks to its client through socket files in its scratch folder (no network).
+Closing the sandbox ends the placeholder, and with it every process left in the sandbox,
+so nothing outlives the notebook; so does the death of the worker that opened it.
 
-- caps the kernel's address space, so a runaway allocation fails with MemoryError inside
-  that kernel and nowhere else;
-- asks Linux to kill the kernel when the grading worker that started it dies;
-- where bubblewrap (``bwrap``) is installed, runs the kernel in its own mount, PID,
-  network, IPC and UTS namespaces (it talks to its client through socket files in its
-  scratch folder): it sees the system's programs and libraries, Python, the
-  ``autograder`` package, its own working copy and its own scratch folder, and nothing
-  else: not ``solutions/``, not the gradebook, not other students' folders, not the
-  course's tests. Every process it starts dies with it, so nothing outlives the notebook.
-
-Without bubblewrap only the first two hold (``--isolation none``); ``grade`` says so.
+Without bubblewrap (``isolation="none"``) a ``Sandbox`` is empty and only the kernel's
+own limits hold (memory cap, no capabilities, death with its monitor); ``grade`` warns.
 The kernel's scratch folder holds its home, its matplotlib and IPython settings and
 ``records/``, where the hidden tests write what they observed (``autograder.hidden``).
 """
 
-import argparse
 import ctypes
 import functools
+import json
 import os
 import resource
 import shutil
@@ -73,10 +72,7 @@ def prepare_scratch(scratch):
 
 
 def bwrap_command(command, workdir, scratch):
-    """``command`` wrapped in bubblewrap: read-only system, read-write working copy and scratch.
-
-    The kernel's environment (``scratch_environment``) is this process's, which bwrap passes on.
-    """
+    """``command`` wrapped in bubblewrap: read-only system, read-write working copy and scratch."""
     args = ["bwrap", "--die-with-parent", "--unshare-user-try", "--unshare-pid", "--unshare-ipc",
             "--unshare-uts", "--unshare-net", "--unshare-cgroup-try", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     shown = [d for d in SYSTEM_DIRS if os.path.exists(d)]
@@ -85,11 +81,42 @@ def bwrap_command(command, workdir, scratch):
         args += ["--ro-bind", path, path]
     for path in (workdir, scratch):
         args += ["--bind", str(path), str(path)]
-    args += ["--remount-ro", "/"]  # the rest of the kernel's tree is bwrap's scratch root: read-only too
-    # Inside its PID namespace the kernel's parent is bwrap, PID 1, which ipykernel's parent
-    # poller would take for an orphaning; --die-with-parent does that poller's job here.
-    args += ["--unsetenv", "JPY_PARENT_PID"]
+    args += ["--remount-ro", "/"]  # the rest of the sandbox's tree is bwrap's scratch root: read-only too
     return args + ["--chdir", str(workdir), "--", *command]
+
+
+class Sandbox:
+    """The namespaces one notebook's kernel joins, held open by a placeholder process.
+
+    ``pid`` is the sandbox's first process (``None`` without isolation). The placeholder says
+    ``ready`` once the sandbox is built, then is ``cat`` reading a pipe from this process:
+    closing the pipe, or this process dying, ends it.
+    """
+
+    def __init__(self, isolation, workdir, scratch):
+        self.pid, self._process = None, None
+        if isolation != "bwrap":
+            return
+        info_read, info_write = os.pipe()
+        command = bwrap_command(["sh", "-c", "echo ready && exec cat"], workdir, scratch)
+        command[1:1] = ["--info-fd", str(info_write)]
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         pass_fds=(info_write,))
+        os.close(info_write)
+        with os.fdopen(info_read, "rb") as info:  # the sandbox's first PID, written as soon as it exists
+            text = info.read()
+        # Its mounts are finished only when the placeholder runs: joining earlier sees half a sandbox.
+        if not text or self._process.stdout.readline() != b"ready\n":
+            self.close()
+            raise RuntimeError("bubblewrap could not make the sandbox")
+        self.pid = json.loads(text)["child-pid"]
+
+    def close(self):
+        if self._process is not None:
+            self._process.stdin.close()
+            self._process.wait()
+            self._process.stdout.close()
+            self._process = None
 
 
 @functools.lru_cache(maxsize=None)
@@ -100,25 +127,3 @@ def bwrap_works():
     probe = subprocess.run(["bwrap", "--ro-bind", "/", "/", "--unshare-pid", "--unshare-user-try", "--", "true"],
                            capture_output=True)
     return probe.returncode == 0
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--memory-mb", type=int, required=True)
-    parser.add_argument("--isolation", choices=["bwrap", "none"], default="none")
-    parser.add_argument("--workdir", help="the kernel's working copy, writable")
-    parser.add_argument("--scratch", help="the kernel's scratch folder, writable (its sockets live there)")
-    parser.add_argument("command", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    if args.scratch:
-        os.environ.update(scratch_environment(args.scratch))
-    if args.isolation == "bwrap":
-        command = bwrap_command(command, args.workdir or os.getcwd(), args.scratch)
-    die_with_parent()
-    limit_memory(args.memory_mb)
-    os.execvp(command[0], command)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

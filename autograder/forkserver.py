@@ -1,0 +1,279 @@
+"""Fork server: grading kernels forked from one warm template instead of started cold.
+
+A cold kernel costs a new interpreter and the imports of ipykernel, numpy and matplotlib:
+about a second of CPU per notebook, a third of what grading one notebook costs. The grade
+stage starts one template process per run (``running``): a fresh interpreter, which never
+holds grader state (no reference solution, no gradebook), that imports what every lesson's
+kernel imports and then waits. For each notebook the worker's kernel manager asks it for a
+kernel (``fork_kernel``) and the template forks twice::
+
+    template --fork--> monitor --joins the sandbox's namespaces, fork--> kernel
+
+- the *monitor* relays the worker's signals (interrupt, kill) to the kernel, reports the
+  kernel's exit, and kills the kernel when the worker goes away (their connection closes);
+- the *kernel* is born inside the notebook's bubblewrap sandbox (``sandbox.Sandbox``: it
+  joins the namespaces of the sandbox's placeholder process, a second fork puts it in its
+  PID namespace), drops every capability, caps its memory, takes the environment, working
+  folder and output streams the worker sent, and runs ipykernel's kernel app in-process.
+
+One request, one connection: the worker sends a JSON line with its stdout and stderr as
+file descriptors; the monitor answers ``{"pid": ...}`` (or ``{"error": ...}``), later
+``{"exit": code}``; the worker sends ``{"signal": n}`` lines.
+"""
+
+import argparse
+import ctypes
+import importlib
+import json
+import os
+import resource
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from .sandbox import die_with_parent, limit_memory, prepare_scratch
+
+# What a lesson's kernel imports: loaded once, in the template, shared by every fork.
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "numpy", "matplotlib.pyplot",
+           "autograder.checks", "autograder.hidden")
+NAMESPACES = ("user", "mnt", "pid", "net", "ipc", "uts", "cgroup")
+PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 24, 47, 4
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+KERNEL_SETUP_FAILED = 70
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+# --- the grader's side ----------------------------------------------------------------------
+
+@contextmanager
+def running(preload=PRELOAD):
+    """Start a template process for this grading run; yield its address; stop it at the end."""
+    home = Path(tempfile.mkdtemp(prefix="backprop-forkserver-"))
+    address = home / "socket"
+    environment = dict(os.environ, MPLBACKEND="Agg", **prepare_scratch(home / "scratch"))
+    environment.pop("JPY_PARENT_PID", None)
+    command = [sys.executable, "-m", "autograder.forkserver", str(address), *preload]
+    server = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, start_new_session=True)
+    try:
+        if server.stdout.readline().strip() != b"ready":
+            raise RuntimeError(f"the kernel fork server did not start (exit code {server.wait()})")
+        yield str(address)
+    finally:
+        server.kill()
+        server.wait()
+        server.stdout.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+class ForkedKernel:
+    """The worker's handle on a forked kernel, shaped like ``subprocess.Popen`` for jupyter_client."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, address, argv, env, cwd, memory_mb, namespaces_of=None):
+        self.returncode = None
+        self._buffer = b""
+        self._connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._connection.connect(address)
+        request = dict(argv=list(argv), env=env, cwd=str(cwd), memory_mb=memory_mb, namespaces_of=namespaces_of)
+        socket.send_fds(self._connection, [_line(request)], [sys.stdout.fileno(), sys.stderr.fileno()])
+        reply = self._message(block=True)
+        if "pid" not in reply:
+            raise RuntimeError(f"the kernel could not be started: {reply.get('error', 'the fork server hung up')}")
+        self.pid = reply["pid"]
+
+    def _message(self, block):
+        while b"\n" not in self._buffer:
+            self._connection.setblocking(block)
+            try:
+                data = self._connection.recv(4096)
+            except BlockingIOError:
+                return None
+            if not data:  # the monitor is gone: the kernel is too
+                return {"exit": -signal.SIGKILL}
+            self._buffer += data
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def _settle(self, block):
+        while self.returncode is None:
+            message = self._message(block)
+            if message is None:
+                return
+            if "exit" in message:
+                self.returncode = message["exit"]
+                self._connection.close()
+
+    def poll(self):
+        self._settle(block=False)
+        return self.returncode
+
+    def wait(self, timeout=None):
+        self._settle(block=True)
+        return self.returncode
+
+    def send_signal(self, signum):
+        if self.poll() is None:
+            try:
+                self._connection.sendall(_line({"signal": int(signum)}))
+            except OSError:  # the kernel and its monitor ended meanwhile
+                pass
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+
+def fork_kernel(address, command, env, cwd, memory_mb, namespaces_of=None):
+    """A kernel for ``command`` (``python -m ipykernel_launcher ARGS``, jupyter_client's), forked."""
+    if command[1:3] != ["-m", "ipykernel_launcher"]:
+        raise ValueError(f"the fork server runs ipykernel kernels only, not {' '.join(command)}")
+    return ForkedKernel(address, command[3:], env, cwd, memory_mb, namespaces_of)
+
+
+def _line(message):
+    return (json.dumps(message) + "\n").encode()
+
+
+# --- the template's side --------------------------------------------------------------------
+
+def serve(address, preload):
+    """The template: import ``preload``, then fork a monitor for every connection."""
+    die_with_parent()
+    del sys.path[0]  # ``-m`` put the template's working folder there; a kernel's is its notebook's
+    for module in preload:
+        importlib.import_module(module)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # monitors are reaped by the system
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(64)
+    print("ready", flush=True)
+    while True:
+        connection, _ = listener.accept()
+        if os.fork() == 0:
+            try:
+                listener.close()
+                _monitor(connection)
+            finally:
+                os._exit(1)  # a monitor never returns to the template's loop
+        connection.close()
+
+
+def _monitor(connection):
+    """The monitor's life: start the kernel, relay signals to it, report its exit. Never returns."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    try:
+        message, fds, _, _ = socket.recv_fds(connection, 1 << 20, 2)
+        while not message.endswith(b"\n"):
+            message += connection.recv(1 << 20)
+        request = json.loads(message)
+        for target, fd in zip((1, 2), fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        if request["namespaces_of"]:
+            _join_namespaces(request["namespaces_of"])
+        kernel = os.fork()
+        if kernel == 0:
+            _become_kernel(request)
+        connection.sendall(_line({"pid": kernel}))
+    except Exception as error:  # told to the worker, which reports the student's kernel as not started
+        connection.sendall(_line({"error": f"{type(error).__name__}: {error}"}))
+        os._exit(1)
+    _relay(connection, kernel)
+
+
+def _relay(connection, kernel):
+    watch = selectors.DefaultSelector()
+    watch.register(connection, selectors.EVENT_READ)
+    watch.register(os.pidfd_open(kernel), selectors.EVENT_READ)
+    buffer = b""
+    while True:
+        for key, _ in watch.select():
+            if key.fileobj is not connection:
+                _, status = os.waitpid(kernel, 0)
+                connection.sendall(_line({"exit": os.waitstatus_to_exitcode(status)}))
+                os._exit(0)
+            data = connection.recv(4096)
+            if not data:  # the worker went away: its kernel goes too
+                os.kill(kernel, signal.SIGKILL)
+                os._exit(0)
+            buffer += data
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                os.kill(kernel, json.loads(line)["signal"])
+
+
+def _join_namespaces(pid):
+    """Enter the namespaces of process ``pid`` (the sandbox's placeholder); the next fork is inside.
+
+    Only a single-threaded process may do this: the monitor, just forked, is one.
+    """
+    own = {name: os.stat(f"/proc/self/ns/{name}").st_ino for name in NAMESPACES}
+    handles = {name: os.open(f"/proc/{pid}/ns/{name}", os.O_RDONLY) for name in NAMESPACES}
+    for name in NAMESPACES:  # the user namespace first: it grants the right to join the rest
+        fd = handles[name]
+        if os.fstat(fd).st_ino != own[name] and _libc.setns(fd, 0) != 0:
+            raise OSError(ctypes.get_errno(), f"cannot join the sandbox's {name} namespace")
+        os.close(fd)
+
+
+def _become_kernel(request):
+    """The kernel's life, in the fork: lose every privilege, take the notebook's settings, run."""
+    try:
+        die_with_parent()
+        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # nothing of the template's
+        _drop_privileges()
+        limit_memory(request["memory_mb"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        sys.argv = ["ipykernel_launcher", *request["argv"]]
+        from ipykernel.kernelapp import launch_new_instance
+    except BaseException as error:
+        print(f"grading kernel setup failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+        os._exit(KERNEL_SETUP_FAILED)
+    code = 0
+    try:
+        launch_new_instance()
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _drop_privileges():
+    """No capabilities, now or after any exec: the sandbox's walls cannot be remounted away."""
+    last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    for capability in range(last + 1):
+        _libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: all zero, twice (64 bits)
+    if _libc.capset(header, data) != 0:
+        raise OSError(ctypes.get_errno(), "cannot drop capabilities")
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "cannot forbid new privileges")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("address", help="the Unix socket to listen on")
+    parser.add_argument("preload", nargs="*", help="modules to import before forking")
+    args = parser.parse_args(argv)
+    serve(args.address, args.preload)
+
+
+if __name__ == "__main__":
+    main()
