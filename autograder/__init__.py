@@ -7,7 +7,8 @@ Stages, one module each:
   hidden     ``@hidden_test``: hidden tests that record in the kernel and are judged outside it
   release    ``solutions/`` -> ``lessons/`` with nbgrader's generate_assignment
   execute    nbgrader's Execute step with per-submission limits and incident records
-  sandbox    the limits and bubblewrap walls a grading kernel starts inside
+  forkserver grading kernels forked from one warm template process
+  sandbox    the limits and bubblewrap walls a grading kernel lives inside
   judge      nbgrader step that scores hidden tests from the kernel's records
   grade      a whole class through nbgrader autograde, in parallel, into one gradebook
   feedback   per-student feedback pages

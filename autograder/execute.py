@@ -19,13 +19,15 @@ kept in ``incidents`` for the grade stage to report as the submission's status.
 import os
 import time
 import uuid
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Enum, Float, Integer, Unicode
+from traitlets import Enum, Float, Integer, Unicode, default
 
 from . import forkserver, sandbox
 
@@ -59,6 +61,39 @@ class ForkedKernelProvisioner(LocalProvisioner):
         self.sandbox.close()  # ends whatever the kernel left running in the sandbox
 
 
+class PromptKernelClient(AsyncKernelClient):
+    """jupyter_client's client, ready as soon as the kernel has answered on both channels.
+
+    jupyter_client's own waits for 0.2 s of silence on IOPub after the kernel's first
+    answer, in every notebook; a new kernel has nothing more to say once it has published
+    the idle status of that answer, so this client waits for that message instead.
+    """
+
+    async def wait_for_ready(self, timeout=None):
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while not await self._answered(self.kernel_info()):
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    async def _answered(self, request):
+        """Whether ``request`` was answered on the shell channel and its idle status seen on IOPub
+        (which misses what the kernel published before it subscribed: then the caller asks again)."""
+        try:
+            reply = await self.get_shell_msg(timeout=1)
+            while reply["parent_header"].get("msg_id") != request:
+                reply = await self.get_shell_msg(timeout=1)
+            self._handle_kernel_info_reply(reply)
+            while True:
+                message = await self.get_iopub_msg(timeout=0.2)
+                if (message["parent_header"].get("msg_id") == request and message["msg_type"] == "status"
+                        and message["content"]["execution_state"] == "idle"):
+                    return True
+        except Empty:
+            return False
+
+
 class LimitedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels are forked warm, capped and walled in (``ForkedKernelProvisioner``)."""
 
@@ -66,6 +101,14 @@ class LimitedKernelManager(AsyncKernelManager):
     memory_mb = Integer(4096, help="address-space cap of a grading kernel, in MiB").tag(config=True)
     isolation = Enum(["bwrap", "none"], "none", help="bwrap: the kernel sees only its own files").tag(config=True)
     scratch = Unicode(help="the kernel's own scratch folder (home, settings, records, sockets)").tag(config=True)
+
+    @default("client_factory")
+    def _prompt_client(self):
+        return PromptKernelClient
+
+    async def _async_wait(self, pollinterval=0.005):
+        # The kernel's monitor reports its exit at once; jupyter_client polls every 100 ms.
+        await super()._async_wait(pollinterval)
 
     async def _async_pre_start_kernel(self, **kw):
         if self.provisioner is None:

@@ -14,7 +14,8 @@ kernel (``fork_kernel``) and the template forks twice::
 - the *kernel* is born inside the notebook's bubblewrap sandbox (``sandbox.Sandbox``: it
   joins the namespaces of the sandbox's placeholder process, a second fork puts it in its
   PID namespace), drops every capability, caps its memory, takes the environment, working
-  folder and output streams the worker sent, and runs ipykernel's kernel app in-process.
+  folder and output streams the worker sent, and runs ipykernel's kernel app in-process;
+  the monitor answers the worker once the kernel's sockets are bound.
 
 One request, one connection: the worker sends a JSON line with its stdout and stderr as
 file descriptors; the monitor answers ``{"pid": ...}`` (or ``{"error": ...}``), later
@@ -23,6 +24,7 @@ file descriptors; the monitor answers ``{"pid": ...}`` (or ``{"error": ...}``), 
 
 import argparse
 import ctypes
+import gc
 import importlib
 import json
 import os
@@ -39,9 +41,10 @@ from pathlib import Path
 
 from .sandbox import die_with_parent, limit_memory, prepare_scratch
 
-# What a lesson's kernel imports: loaded once, in the template, shared by every fork.
-PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "numpy", "matplotlib.pyplot",
-           "autograder.checks", "autograder.hidden")
+# What a lesson's kernel imports, itself (its debugger, IPython's history and help) and in
+# the lessons' setup cells: loaded once, in the template, shared by every fork.
+PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "sqlite3", "pdb", "pydoc",
+           "numpy", "matplotlib.pyplot", "autograder.checks", "autograder.hidden")
 NAMESPACES = ("user", "mnt", "pid", "net", "ipc", "uts", "cgroup")
 PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 24, 47, 4
 LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -59,6 +62,7 @@ def running(preload=PRELOAD):
     address = home / "socket"
     environment = dict(os.environ, MPLBACKEND="Agg", **prepare_scratch(home / "scratch"))
     environment.pop("JPY_PARENT_PID", None)
+    environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # ipykernel's debugger, loaded unused, keeps quiet
     command = [sys.executable, "-m", "autograder.forkserver", str(address), *preload]
     server = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, start_new_session=True)
     try:
@@ -152,6 +156,7 @@ def serve(address, preload):
     del sys.path[0]  # ``-m`` put the template's working folder there; a kernel's is its notebook's
     for module in preload:
         importlib.import_module(module)
+    gc.freeze()  # what every kernel shares: never walked by its collector, never copied by it
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # monitors are reaped by the system
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
@@ -181,9 +186,16 @@ def _monitor(connection):
             os.close(fd)
         if request["namespaces_of"]:
             _join_namespaces(request["namespaces_of"])
+        ready_read, ready_write = os.pipe()
         kernel = os.fork()
         if kernel == 0:
-            _become_kernel(request)
+            _become_kernel(request, ready_write)
+        os.close(ready_write)
+        # Answered once the kernel's sockets are bound, so the worker's channels connect at
+        # their first try instead of retrying every 100 ms and missing the kernel's first words.
+        if not os.read(ready_read, 1):
+            _, status = os.waitpid(kernel, 0)
+            raise RuntimeError(f"the kernel exited while starting (exit code {os.waitstatus_to_exitcode(status)})")
         connection.sendall(_line({"pid": kernel}))
     except Exception as error:  # told to the worker, which reports the student's kernel as not started
         connection.sendall(_line({"error": f"{type(error).__name__}: {error}"}))
@@ -226,25 +238,33 @@ def _join_namespaces(pid):
         os.close(fd)
 
 
-def _become_kernel(request):
-    """The kernel's life, in the fork: lose every privilege, take the notebook's settings, run."""
+def _become_kernel(request, ready):
+    """The kernel's life, in the fork: lose every privilege, take the notebook's settings, run.
+
+    It writes a byte to ``ready`` once its sockets are bound.
+    """
     try:
         die_with_parent()
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-        os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # nothing of the template's
+        os.closerange(3, ready)  # nothing of the template's stays open
+        os.closerange(ready + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
         _drop_privileges()
         limit_memory(request["memory_mb"])
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
         sys.argv = ["ipykernel_launcher", *request["argv"]]
-        from ipykernel.kernelapp import launch_new_instance
+        from ipykernel.kernelapp import IPKernelApp
+        app = IPKernelApp.instance()
+        app.initialize(request["argv"])
+        os.write(ready, b"1")
+        os.close(ready)
     except BaseException as error:
         print(f"grading kernel setup failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
         os._exit(KERNEL_SETUP_FAILED)
     code = 0
     try:
-        launch_new_instance()
+        app.start()
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else 1
     finally:
