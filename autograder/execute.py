@@ -40,25 +40,28 @@ class ForkedKernelProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner, with the kernel forked by ``autograder.forkserver``
     inside the notebook's ``sandbox.Sandbox`` instead of started as a new program."""
 
+    notebook_sandbox = None
+
     async def launch_kernel(self, cmd, **kwargs):
         manager = self.parent
         self.cwd = kwargs.get("cwd") or os.getcwd()
         env = dict(kwargs.get("env") or os.environ)
         env.pop("JPY_PARENT_PID", None)  # its monitor, not a parent poller, ends the kernel
         env.update(sandbox.scratch_environment(manager.scratch))
-        self.sandbox = sandbox.Sandbox(manager.isolation, self.cwd, manager.scratch)
+        self.notebook_sandbox = sandbox.Sandbox(manager.isolation, self.cwd, manager.scratch)
         try:
             self.process = forkserver.fork_kernel(manager.forkserver, cmd, env, self.cwd,
-                                                  manager.memory_mb, self.sandbox.pid)
+                                                  manager.memory_mb, self.notebook_sandbox.pid)
         except BaseException:
-            self.sandbox.close()
+            self.notebook_sandbox.close()
             raise
         self.pid, self.pgid = self.process.pid, None  # signals go through the monitor
         return self.connection_info
 
     async def cleanup(self, restart=False):
         await super().cleanup(restart)
-        self.sandbox.close()  # ends whatever the kernel left running in the sandbox
+        if self.notebook_sandbox is not None:
+            self.notebook_sandbox.close()  # ends whatever the kernel left running in the sandbox
 
 
 class PromptKernelClient(AsyncKernelClient):

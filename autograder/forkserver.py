@@ -119,7 +119,7 @@ class ForkedKernel:
         self._settle(block=False)
         return self.returncode
 
-    def wait(self, timeout=None):
+    def wait(self):
         self._settle(block=True)
         return self.returncode
 

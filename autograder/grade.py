@@ -17,6 +17,7 @@ Layout of ``OUT``::
 import csv
 import functools
 import gc
+import importlib
 import json
 import os
 import re
@@ -466,6 +467,10 @@ class Progress:
 
 # --- the stage's entry point ------------------------------------------------------------------
 
+# What every worker would otherwise import for itself: the hidden tests' random generators,
+# jupyter_client's kernel specs, the feedback page's markdown and template extensions.
+WORKER_PRELOAD = ("numpy.random", "ipykernel.kernelspec", "jinja2.ext", "mistune.plugins.def_list",
+                  "mistune.plugins.task_lists", "mistune.plugins.url")
 SAFE_ID = re.compile(r"^[\w.@+-]+$")
 
 
@@ -499,6 +504,8 @@ def grade(submissions, out, lessons=None, students=None, jobs=None, limits=Limit
         rows.append(row)
         progress.advance(row)
 
+    for module in WORKER_PRELOAD:
+        importlib.import_module(module)
     # What is loaded by now (nbgrader, the references, the templates) lives as long as the run:
     # frozen, the workers' garbage collector no longer walks it, and their pages stay shared.
     gc.collect()

@@ -5,9 +5,10 @@ Run with ``make bench``. In one run it measures
 - plain ``nbgrader autograde`` over the whole class (serial, as nbgrader runs it);
 - ``python -m autograder grade --jobs 2`` over the same class (which also writes the
   feedback pages and the report, work plain autograde does not do);
-- a bare kernel start-and-shutdown, the floor of any notebook's cost;
-- the per-notebook cost of ``autograder grade --jobs 1`` on part of the class (the mean
-  time a worker spends on one notebook: autograde, including the kernel, and feedback page);
+- a bare kernel start-and-shutdown, as jupyter_client (and so plain nbgrader) makes one per notebook;
+- the per-notebook cost, both ways: the class's wall time over its size with ``--jobs 2``,
+  and the mean time a worker spends on one notebook (autograde, including the kernel, and
+  feedback page) with ``--jobs 1`` on part of the class, so on one core;
 - the peak memory of the grading process tree for half the class and for the whole class;
 
 checks that both graders gave every student the same score, and prints the figures. Its
@@ -137,7 +138,8 @@ def main():
 
         ours, peak_full, our_scores = our_grader(full, scratch / "ours", jobs=2)
         print(f"autograder grade --jobs 2: {ours:.1f} s, {args.students / ours:.2f} notebooks/s "
-              "(with feedback pages and report)", flush=True)
+              f"(with feedback pages and report): {ours / args.students:.3f} s a notebook = "
+              f"{ours / args.students / kernel:.2f}x a bare kernel", flush=True)
 
         our_grader(sample, scratch / "one-core", jobs=1)
         with open(scratch / "one-core" / "timings.csv", newline="") as handle:

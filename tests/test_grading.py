@@ -193,3 +193,24 @@ def test_report_names_what_the_class_got_wrong(graded_corpus):
         # Every lesson's corpus breaks some function for some students, and the report says how.
         assert worst["lost"] > 0 and worst["message"], f"{lesson}: {worst}"
         assert f"<code>{worst['function']}</code>" in page
+
+
+def test_compiled_metadata_check_rejects_what_nbgraders_rejects():
+    """The grader's faster CheckCellMetadata step fails the notebooks nbgrader's own fails."""
+    from nbgrader.nbgraderformat import SchemaTooOldError, ValidationError
+    from nbgrader.preprocessors import CheckCellMetadata
+
+    released = nbformat.read(LESSONS / LESSON / f"{LESSON}.ipynb", as_version=4)
+    grade_cell = next(c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade"))
+    corrupted = [("points as text", {"points": "two"}, ValidationError),
+                 ("unknown grade flag", {"grade": "yes"}, ValidationError),
+                 ("old schema", {"schema_version": 1}, SchemaTooOldError)]
+    for step in (CheckCellMetadata(), grade.CheckCellMetadataCompiled()):
+        step.preprocess(released, {})  # the released lesson passes
+        for _, change, error in corrupted:
+            notebook = nbformat.from_dict(json.loads(json.dumps(released)))
+            cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id")
+                        == grade_cell.metadata.nbgrader.grade_id)
+            cell.metadata.nbgrader.update(change)
+            with pytest.raises(error):
+                step.preprocess(notebook, {})
