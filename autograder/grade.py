@@ -3,9 +3,10 @@
 Each submission is graded by nbgrader's real ``autograde`` in a worker process of its own,
 forked from this one, in its own process session, so that a submission which hangs,
 crashes its kernel or exhausts memory is reported for that student alone: the worker is
-killed if it overruns, and the class goes on. Workers write their scores into the one
-course gradebook ``OUT/gradebook.db`` (the one nbgrader's formgrader reads); this process
-collects their rows into ``OUT/grades.csv`` and ``OUT/cells.csv``.
+killed if it overruns, and the class goes on. Its kernel is forked, warm, from the run's
+one fork server (``autograder.forkserver``) into its own sandbox. Workers write their
+scores into the one course gradebook ``OUT/gradebook.db`` (the one nbgrader's formgrader
+reads); this process collects their rows into ``OUT/grades.csv`` and ``OUT/cells.csv``.
 
 Layout of ``OUT``::
 
@@ -226,6 +227,9 @@ def worker_config(out, limits, scratch, kernels):
     config.LimitedKernelManager.connection_file = str(scratch / "kernel.json")
     config.JudgeHiddenTests.records = sandbox.scratch_environment(scratch)["BACKPROP_RECORDS"]
     config.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back and run
+    # nbconvert validates the whole notebook after every step, some twenty times a notebook;
+    # once, after the last step of each pass, still never writes an invalid notebook.
+    config.Exporter.optimistic_validation = True
     feedback.configure(config, template_cache=out / "work" / "templates")
     return config
 
