@@ -23,7 +23,6 @@ file descriptors; the monitor answers ``{"pid": ...}`` (or ``{"error": ...}``), 
 """
 
 import argparse
-import ctypes
 import gc
 import importlib
 import json
@@ -39,19 +38,13 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .sandbox import die_with_parent, limit_memory, prepare_scratch
+from .sandbox import die_with_parent, drop_privileges, join_namespaces, limit_memory, prepare_scratch
 
 # What a lesson's kernel imports, itself (its debugger, IPython's history and help) and in
 # the lessons' setup cells: loaded once, in the template, shared by every fork.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "sqlite3", "pdb", "pydoc",
            "numpy", "matplotlib.pyplot", "autograder.checks", "autograder.hidden")
-NAMESPACES = ("user", "mnt", "pid", "net", "ipc", "uts", "cgroup")
-PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 24, 47, 4
-LINUX_CAPABILITY_VERSION_3 = 0x20080522
 KERNEL_SETUP_FAILED = 70
-
-_libc = ctypes.CDLL(None, use_errno=True)
-
 
 # --- the grader's side ----------------------------------------------------------------------
 
@@ -185,7 +178,7 @@ def _monitor(connection):
             os.dup2(fd, target)
             os.close(fd)
         if request["namespaces_of"]:
-            _join_namespaces(request["namespaces_of"])
+            join_namespaces(request["namespaces_of"])
         ready_read, ready_write = os.pipe()
         kernel = os.fork()
         if kernel == 0:
@@ -224,20 +217,6 @@ def _relay(connection, kernel):
                 os.kill(kernel, json.loads(line)["signal"])
 
 
-def _join_namespaces(pid):
-    """Enter the namespaces of process ``pid`` (the sandbox's placeholder); the next fork is inside.
-
-    Only a single-threaded process may do this: the monitor, just forked, is one.
-    """
-    own = {name: os.stat(f"/proc/self/ns/{name}").st_ino for name in NAMESPACES}
-    handles = {name: os.open(f"/proc/{pid}/ns/{name}", os.O_RDONLY) for name in NAMESPACES}
-    for name in NAMESPACES:  # the user namespace first: it grants the right to join the rest
-        fd = handles[name]
-        if os.fstat(fd).st_ino != own[name] and _libc.setns(fd, 0) != 0:
-            raise OSError(ctypes.get_errno(), f"cannot join the sandbox's {name} namespace")
-        os.close(fd)
-
-
 def _become_kernel(request, ready):
     """The kernel's life, in the fork: lose every privilege, take the notebook's settings, run.
 
@@ -248,7 +227,7 @@ def _become_kernel(request, ready):
         os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
         os.closerange(3, ready)  # nothing of the template's stays open
         os.closerange(ready + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-        _drop_privileges()
+        drop_privileges()
         limit_memory(request["memory_mb"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -271,20 +250,6 @@ def _become_kernel(request, ready):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
-
-
-def _drop_privileges():
-    """No capabilities, now or after any exec: the sandbox's walls cannot be remounted away."""
-    last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
-    for capability in range(last + 1):
-        _libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
-    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
-    header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
-    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: all zero, twice (64 bits)
-    if _libc.capset(header, data) != 0:
-        raise OSError(ctypes.get_errno(), "cannot drop capabilities")
-    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "cannot forbid new privileges")
 
 
 def main(argv=None):

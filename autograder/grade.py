@@ -61,7 +61,7 @@ class Limits:
         if self.isolation == "auto":
             return replace(self, isolation="bwrap" if sandbox.bwrap_works() else "none")
         if self.isolation == "bwrap" and not sandbox.bwrap_works():
-            raise GradingError("--isolation bwrap: bubblewrap is not installed or may not make namespaces here")
+            raise GradingError("--isolation bwrap: bubblewrap is not installed, or its sandboxes cannot be made or joined here")
         return self
 
     @property

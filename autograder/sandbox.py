@@ -25,16 +25,23 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 24, 47, 4
+LINUX_CAPABILITY_VERSION_3 = 0x20080522
+NAMESPACES = ("user", "mnt", "pid", "net", "ipc", "uts", "cgroup")
 PACKAGE = Path(__file__).resolve().parent
 SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"]
 
 
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
 def die_with_parent():
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: the kernel's parent poller still ends it
         pass
 
@@ -119,11 +126,53 @@ class Sandbox:
             self._process = None
 
 
+def join_namespaces(pid):
+    """Enter the namespaces of process ``pid`` (a sandbox's first); the next fork is inside them.
+
+    Only a single-threaded process may do this, such as one just forked.
+    """
+    own = {name: os.stat(f"/proc/self/ns/{name}").st_ino for name in NAMESPACES}
+    handles = {name: os.open(f"/proc/{pid}/ns/{name}", os.O_RDONLY) for name in NAMESPACES}
+    for name in NAMESPACES:  # the user namespace first: it grants the right to join the rest
+        fd = handles[name]
+        if os.fstat(fd).st_ino != own[name] and _libc.setns(fd, 0) != 0:
+            raise OSError(ctypes.get_errno(), f"cannot join the sandbox's {name} namespace")
+        os.close(fd)
+
+
+def drop_privileges():
+    """No capabilities, now or after any exec: the sandbox's walls cannot be remounted away."""
+    last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    for capability in range(last + 1):
+        _libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    header = (ctypes.c_uint32 * 2)(LINUX_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: all zero, twice (64 bits)
+    if _libc.capset(header, data) != 0:
+        raise OSError(ctypes.get_errno(), "cannot drop capabilities")
+    if _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "cannot forbid new privileges")
+
+
 @functools.lru_cache(maxsize=None)
 def bwrap_works():
-    """Whether bubblewrap is installed and allowed to make namespaces on this machine."""
+    """Whether bubblewrap is installed here and its sandboxes can be joined by a kernel."""
     if shutil.which("bwrap") is None:
         return False
-    probe = subprocess.run(["bwrap", "--ro-bind", "/", "/", "--unshare-pid", "--unshare-user-try", "--", "true"],
-                           capture_output=True)
-    return probe.returncode == 0
+    with tempfile.TemporaryDirectory(prefix="backprop-probe-") as folder:
+        try:
+            probe = Sandbox("bwrap", folder, folder)
+        except RuntimeError:
+            return False
+        try:
+            child = os.fork()
+            if child == 0:
+                try:
+                    join_namespaces(probe.pid)
+                    os._exit(0)
+                finally:
+                    os._exit(1)
+            _, status = os.waitpid(child, 0)
+            return os.waitstatus_to_exitcode(status) == 0
+        finally:
+            probe.close()

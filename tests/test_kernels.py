@@ -146,3 +146,19 @@ def test_kernel_of_a_worker_that_dies_dies_with_it(kernels, tmp_path):
 def test_fork_server_runs_only_ipykernel():
     with pytest.raises(ValueError, match="ipykernel kernels only"):
         forkserver.fork_kernel("unused", ["R", "--slave", "-f", "x"], {}, "/", 1024)
+
+
+def test_isolation_is_bubblewrap_only_where_its_sandboxes_can_be_joined(monkeypatch):
+    from autograder import grade
+
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    sandbox.bwrap_works.cache_clear()
+    try:
+        assert not sandbox.bwrap_works()
+        assert grade.Limits(isolation="auto").resolved().isolation == "none"
+        with pytest.raises(grade.GradingError, match="bubblewrap"):
+            grade.Limits(isolation="bwrap").resolved()
+    finally:
+        monkeypatch.undo()
+        sandbox.bwrap_works.cache_clear()
+    assert grade.Limits(isolation="none").resolved().isolation == "none"
