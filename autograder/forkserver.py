@@ -1,7 +1,7 @@
 """Fork server: grading kernels forked from one warm template instead of started cold.
 
 A cold kernel costs a new interpreter and the imports of ipykernel, numpy and matplotlib:
-about a second of CPU per notebook, a third of what grading one notebook costs. The grade
+about a second of CPU per notebook, as much as all the rest of grading it. The grade
 stage starts one template process per run (``running``): a fresh interpreter, which never
 holds grader state (no reference solution, no gradebook), that imports what every lesson's
 kernel imports and then waits. For each notebook the worker's kernel manager asks it for a
@@ -45,6 +45,7 @@ from .sandbox import die_with_parent, drop_privileges, join_namespaces, limit_me
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "sqlite3", "pdb", "pydoc",
            "numpy", "matplotlib.pyplot", "autograder.checks", "autograder.hidden")
 KERNEL_SETUP_FAILED = 70
+
 
 # --- the grader's side ----------------------------------------------------------------------
 
