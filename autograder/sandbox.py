@@ -42,7 +42,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 def die_with_parent():
     try:
         _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the kernel's parent poller still ends it
+    except (OSError, AttributeError):  # not Linux: the kernel's monitor still ends it with its worker
         pass
 
 
@@ -78,9 +78,12 @@ def prepare_scratch(scratch):
     return environment
 
 
-def bwrap_command(command, workdir, scratch):
-    """``command`` wrapped in bubblewrap: read-only system, read-write working copy and scratch."""
-    args = ["bwrap", "--die-with-parent", "--unshare-user-try", "--unshare-pid", "--unshare-ipc",
+def bwrap_command(command, workdir, scratch, info_fd):
+    """``command`` wrapped in bubblewrap: read-only system, read-write working copy and scratch.
+
+    bwrap writes the sandbox's first PID to ``info_fd``.
+    """
+    args = ["bwrap", "--info-fd", str(info_fd), "--die-with-parent", "--unshare-user-try", "--unshare-pid", "--unshare-ipc",
             "--unshare-uts", "--unshare-net", "--unshare-cgroup-try", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     shown = [d for d in SYSTEM_DIRS if os.path.exists(d)]
     shown += [sys.base_prefix, sys.prefix, str(PACKAGE)]
@@ -105,8 +108,7 @@ class Sandbox:
         if isolation != "bwrap":
             return
         info_read, info_write = os.pipe()
-        command = bwrap_command(["sh", "-c", "echo ready && exec cat"], workdir, scratch)
-        command[1:1] = ["--info-fd", str(info_write)]
+        command = bwrap_command(["sh", "-c", "echo ready && exec cat"], workdir, scratch, info_write)
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          pass_fds=(info_write,))
         os.close(info_write)
