@@ -9,7 +9,7 @@ JUPYTER_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/config JUPYTER_CONFIG_PATH=
 	MPLCONFIGDIR=$(CURDIR)/.jupyter/matplotlib JUPYTERLAB_SETTINGS_DIR=$(CURDIR)/.jupyter/lab-settings \
 	JUPYTERLAB_WORKSPACES_DIR=$(CURDIR)/.jupyter/lab-workspaces PATH=$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo test release check-release lab bench clean
+.PHONY: install demo test test-quick release check-release lab bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ demo: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(JUPYTER_ENV) $(BIN)/python -m pytest
+
+# Everything but the suites that grade whole classes or drive a browser: a minute or two.
+test-quick: $(INSTALLED)
+	$(JUPYTER_ENV) $(BIN)/python -m pytest -m "not slow"
 
 release: $(INSTALLED)
 	$(JUPYTER_ENV) $(BIN)/python -m autograder release

@@ -37,13 +37,18 @@ def print_table(rows, stream=sys.stdout):
         stream.write(f"{r.student_id:<{width}}  {r.assignment_id:<22} {score:>11}  {r.status}{detail}\n")
 
 
+LIMIT_OPTIONS = ("cell_timeout", "notebook_timeout", "memory_mb", "max_tasks", "disk_mb", "max_output_bytes",
+                 "max_submission_bytes", "isolation")
+
+
 def _grade(args):
-    limits = grade_stage.Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                          memory_mb=args.memory_mb, max_output_bytes=args.max_output_bytes,
-                          isolation=args.isolation)
+    limits = grade_stage.Limits(**{name: getattr(args, name) for name in LIMIT_OPTIONS})
+    stopped = None
     try:
         rows = grade_stage.grade(args.submissions, args.out, lessons=args.assignment, students=args.student,
-                           jobs=args.jobs, limits=limits)
+                                 jobs=args.jobs, limits=limits)
+    except grade_stage.GradingStopped as error:  # the tables hold who was graded: show them, then fail
+        rows, stopped = error.rows, error
     except grade_stage.GradingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -51,6 +56,9 @@ def _grade(args):
     out = Path(args.out)
     report_stage.write_report(out)
     print(f"\ngrades: {out / 'grades.csv'}\nfeedback: {out / 'feedback'}\nreport: {out / 'report.html'}")
+    if stopped:
+        print(f"error: {stopped}", file=sys.stderr)
+        return 3
     return 0
 
 
@@ -78,9 +86,15 @@ def _add_grade_options(parser):
     parser.add_argument("--cell-timeout", type=int, default=defaults.cell_timeout, help="seconds per cell")
     parser.add_argument("--notebook-timeout", type=float, default=defaults.notebook_timeout,
                         help="seconds per notebook")
-    parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb, help="memory cap of a kernel, MiB")
+    parser.add_argument("--memory-mb", type=int, default=defaults.memory_mb,
+                        help="memory of a kernel and everything it starts, MiB")
+    parser.add_argument("--max-tasks", type=int, default=defaults.max_tasks,
+                        help="processes and threads a kernel may run at once")
+    parser.add_argument("--disk-mb", type=int, default=defaults.disk_mb, help="bytes a kernel may write, MiB")
     parser.add_argument("--max-output-bytes", type=int, default=defaults.max_output_bytes,
                         help="output a notebook may produce")
+    parser.add_argument("--max-submission-bytes", type=int, default=defaults.max_submission_bytes,
+                        help="size of a submitted notebook")
     parser.add_argument("--isolation", choices=["auto", "bwrap", "none"], default=defaults.isolation,
                         help="bwrap: each kernel sees only its own files; auto: bwrap where installed")
 

@@ -1,173 +1,114 @@
-"""Execute: nbgrader's Execute step with per-submission limits and a record of what went wrong.
+"""Execute: the grader's Execute step, with a throwaway working folder, a hidden phase no
+student code outlives, per-submission limits, and a record of what went wrong.
 
 ``BoundedExecute`` replaces nbgrader's ``Execute`` in ``Autograde.autograde_preprocessors``.
-It runs the notebook cell by cell as nbgrader does (a per-cell timeout interrupts the
-kernel), and adds what grading a whole class needs:
+It runs the notebook as nbgrader does (a per-cell timeout interrupts the kernel), and adds
+what grading a class of strangers needs:
 
-- a wall-clock limit for the whole notebook: cells after it are not run;
-- a kernel forked warm (``forkserver``) with a memory cap and, where bubblewrap is
-  installed, walls around it (``sandbox``): ``LimitedKernelManager``;
-- a cap on the output a notebook may produce;
+- the kernel runs in a throwaway working folder inside its own scratch folder, never in
+  ``OUT/autograded/``, so nothing it creates or links there is ever read, copied or changed
+  by nbgrader's later steps (they write the autograded notebook and feedback page into
+  folders the kernel never had a path to);
+- every cell but the hidden tests runs first; then the hidden test cells, then the kernel
+  stops: no student code runs after hidden-test code has been in the kernel, and nothing
+  the kernel says during that hidden phase (what the student's functions print when the
+  hidden tests call them, display updates aimed at earlier cells) is kept. The grader
+  (``autograder.judge``) writes those cells' outputs;
+- a wall-clock limit for the notebook's own cells, and another for the hidden phase;
+- a kernel forked warm into its cgroup and sandbox (``overrides.LimitedKernelManager``);
+- a cap on everything that reaches the notebook: streams, displays, display updates (once
+  for every output they rewrite), results, errors and ``clear_output`` churn; widget
+  messages are dropped (no front end shows them here), and so is any single message
+  larger than the cap, before it is read;
 - survival of a kernel that dies (``os._exit``, a segfault, the OOM killer): the cells
-  that already ran keep their scores, the rest score zero.
+  that already ran keep their outputs, the rest score zero.
 
 Every cell that is not run gets an error output saying why, so nbgrader's SaveAutoGrades
 gives its test zero points and the feedback page tells the student. What happened is
 kept in ``incidents`` for the grade stage to report as the submission's status.
 """
 
-import os
+import json
 import time
-import uuid
-from queue import Empty
 
-from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.provisioning import LocalProvisioner
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
-from nbgrader.preprocessors import Execute
-from traitlets import Enum, Float, Integer, Unicode, default
+from traitlets import Float, Integer
 
-from . import forkserver, sandbox
+from .course import HIDDEN_TEST_PREFIX
+from .overrides import PhasedExecute
+from .sandbox import SandboxError
+from .tables import GRADER_ERROR, KERNEL_DIED, MEMORY_LIMIT, OUTPUT_CAPPED, TIMEOUT
 
 # What happened while executing the notebook graded in this process, in order:
 # (status, detail). The grade stage runs one submission per process.
 incidents = []
 
-
-class ForkedKernelProvisioner(LocalProvisioner):
-    """jupyter_client's local provisioner, with the kernel forked by ``autograder.forkserver``
-    inside the notebook's ``sandbox.Sandbox`` instead of started as a new program."""
-
-    notebook_sandbox = None
-
-    async def launch_kernel(self, cmd, **kwargs):
-        manager = self.parent
-        self.cwd = kwargs.get("cwd") or os.getcwd()
-        env = dict(kwargs.get("env") or os.environ)
-        env.pop("JPY_PARENT_PID", None)  # its monitor, not a parent poller, ends the kernel
-        env.update(sandbox.scratch_environment(manager.scratch))
-        self.notebook_sandbox = sandbox.Sandbox(manager.isolation, self.cwd, manager.scratch)
-        try:
-            self.process = forkserver.fork_kernel(manager.forkserver, cmd, env, self.cwd,
-                                                  manager.memory_mb, self.notebook_sandbox.pid)
-        except BaseException:
-            self.notebook_sandbox.close()
-            raise
-        self.pid, self.pgid = self.process.pid, None  # signals go through the monitor
-        return self.connection_info
-
-    async def cleanup(self, restart=False):
-        await super().cleanup(restart)
-        if self.notebook_sandbox is not None:
-            self.notebook_sandbox.close()  # ends whatever the kernel left running in the sandbox
-
-
-class PromptKernelClient(AsyncKernelClient):
-    """jupyter_client's client, ready as soon as the kernel has answered on both channels.
-
-    jupyter_client's own waits for 0.2 s of silence on IOPub after the kernel's first
-    answer, in every notebook; a new kernel has nothing more to say once it has published
-    the idle status of that answer, so this client waits for that message instead.
-    """
-
-    async def wait_for_ready(self, timeout=None):
-        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-        while not await self._answered(self.kernel_info()):
-            if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
-
-    async def _answered(self, request):
-        """Whether ``request`` was answered on the shell channel and its idle status seen on IOPub
-        (which misses what the kernel published before it subscribed: then the caller asks again)."""
-        try:
-            reply = await self.get_shell_msg(timeout=1)
-            while reply["parent_header"].get("msg_id") != request:
-                reply = await self.get_shell_msg(timeout=1)
-            self._handle_kernel_info_reply(reply)
-            while True:
-                message = await self.get_iopub_msg(timeout=0.2)
-                if (message["parent_header"].get("msg_id") == request and message["msg_type"] == "status"
-                        and message["content"]["execution_state"] == "idle"):
-                    return True
-        except Empty:
-            return False
-
-
-class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels are forked warm, capped and walled in (``ForkedKernelProvisioner``)."""
-
-    forkserver = Unicode(help="address of the fork server (``forkserver.running``)").tag(config=True)
-    memory_mb = Integer(4096, help="address-space cap of a grading kernel, in MiB").tag(config=True)
-    isolation = Enum(["bwrap", "none"], "none", help="bwrap: the kernel sees only its own files").tag(config=True)
-    scratch = Unicode(help="the kernel's own scratch folder (home, settings, records, sockets)").tag(config=True)
-
-    @default("client_factory")
-    def _prompt_client(self):
-        return PromptKernelClient
-
-    async def _async_wait(self, pollinterval=0.005):
-        # The kernel's monitor reports its exit at once; jupyter_client polls every 100 ms.
-        await super()._async_wait(pollinterval)
-
-    async def _async_pre_start_kernel(self, **kw):
-        if self.provisioner is None:
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
-            self.provisioner = ForkedKernelProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
-                                                       parent=self)
-        return await super()._async_pre_start_kernel(**kw)
+OUTPUT_MESSAGES = {"stream", "display_data", "update_display_data", "execute_result", "error", "clear_output"}
 
 
 def _error_output(ename, evalue):
     return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
-class BoundedExecute(Execute):
-    """nbgrader's Execute with a notebook time limit, a memory cap, an output cap, and
-    a kernel death that costs only the cells it prevented from running."""
+def is_hidden_test(cell):
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and meta.get("grade_id", "").startswith(HIDDEN_TEST_PREFIX)
 
-    notebook_timeout = Float(600.0, help="wall-clock seconds for the whole notebook").tag(config=True)
+
+class BoundedExecute(PhasedExecute):
+    """nbgrader's Execute with a throwaway working folder, the hidden tests last, time and
+    output limits, and a kernel death that costs only the cells it prevented from running."""
+
+    notebook_timeout = Float(600.0, help="wall-clock seconds for the notebook's own cells").tag(config=True)
+    hidden_timeout = Float(120.0, help="wall-clock seconds for the hidden test cells, run last").tag(config=True)
     max_output_bytes = Integer(10 * 2**20, help="total output a notebook may produce").tag(config=True)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
-        super().__init__(*args, **kwargs)
-
     def preprocess(self, nb, resources=None, km=None):
-        self._deadline = time.monotonic() + self.notebook_timeout
-        self._stopped = None
-        self._output_bytes = 0
-        self._output_capped = False
+        self._stopped, self._hidden_phase = None, False
+        self._output_bytes, self._output_capped = 0, False
         try:
-            return super().preprocess(nb, resources, km)
-        except DeadKernelError:
-            # Raised again on shutdown of a kernel that is already gone; the cells are marked.
-            return nb, resources
+            nb, resources = super().preprocess(nb, resources, km)
+        except SandboxError as error:
+            incidents.append((GRADER_ERROR, str(error)))
+            raise
+        self._cap_notebook_outputs()
+        return nb, resources
 
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "code":
-            return cell, resources
-        if self._stopped is None and time.monotonic() > self._deadline:
-            self._stop("timeout", f"the notebook ran past its limit of {self.notebook_timeout:g} s")
-        if self._stopped is not None:
-            cell.outputs = [_error_output("NotRun", f"this cell did not run: {self._stopped}")]
-            return cell, resources
+    def phases(self, nb):
+        cells = list(enumerate(nb.cells))
+        return [([c for c in cells if not is_hidden_test(c[1])], self.notebook_timeout,
+                 f"the notebook ran past its limit of {self.notebook_timeout:g} s"),
+                ([c for c in cells if is_hidden_test(c[1])], self.hidden_timeout,
+                 f"the hidden tests ran past their limit of {self.hidden_timeout:g} s")]
+
+    def run_phase(self, cells, seconds, overrun, resources):
+        self._hidden_phase = any(is_hidden_test(cell) for _, cell in cells)
+        deadline, late = time.monotonic() + seconds, False
+        for index, cell in cells:
+            if cell.cell_type != "code":
+                continue
+            if not late and self._stopped is None and time.monotonic() > deadline:
+                late = True
+                incidents.append((TIMEOUT, overrun))
+            if self._stopped is not None or late:
+                cell.outputs = [_error_output("NotRun", f"this cell did not run: {self._stopped or overrun}")]
+            else:
+                self._run_cell(cell, resources, index)
+
+    def _run_cell(self, cell, resources, index):
         try:
-            cell, resources = super().preprocess_cell(cell, resources, index)
+            self.preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._stop("kernel died", "the kernel died (os._exit, a crash, or memory exhausted)")
+            self._stop(KERNEL_DIED, "the kernel died (os._exit, a crash, or memory exhausted)")
             cell.outputs.append(_error_output("DeadKernelError", "the kernel died while running this cell"))
-            return cell, resources
+            return
         except CellTimeoutError:
             # The kernel ignored the interrupt: every later cell would wait out its timeout too.
-            self._stop("timeout", f"a cell ran past {self.timeout} s and the kernel ignored the interrupt")
+            self._stop(TIMEOUT, f"a cell ran past {self.timeout} s and the kernel ignored the interrupt")
             cell.outputs.append(_error_output("CellTimeoutError", f"this cell ran past the limit of {self.timeout} s"))
-            return cell, resources
+            return
         self._record_cell_errors(cell)
-        return cell, resources
 
     def _stop(self, status, detail):
         self._stopped = detail
@@ -178,18 +119,45 @@ class BoundedExecute(Execute):
             if output.get("output_type") != "error":
                 continue
             if output.ename == "CellTimeoutError":
-                incidents.append(("timeout", f"a cell ran past the per-cell limit of {self.timeout} s"))
+                incidents.append((TIMEOUT, f"a cell ran past the per-cell limit of {self.timeout} s"))
             elif output.ename == "MemoryError":
-                incidents.append(("memory limit", "a cell ran out of memory under the grading cap"))
+                incidents.append((MEMORY_LIMIT, "a cell ran out of memory under the grading cap"))
 
-    def output(self, outs, msg, display_id, cell_index):
-        size = len(str(msg.get("content", "")))
+    def admit(self, msg):
+        """Whether a kernel message may change the notebook: no widgets, nothing during the
+        hidden phase (the judge writes those cells' outputs), nothing past the output cap."""
+        kind = msg["msg_type"]
+        if kind.startswith("comm"):
+            return False
+        if kind in OUTPUT_MESSAGES:
+            return not self._hidden_phase and self._within_output_cap(msg)
+        return True
+
+    def _within_output_cap(self, msg):
+        """Count a message's output against the cap: a display update once for every output it rewrites."""
+        size = len(json.dumps(msg["content"], default=str))
+        if msg["msg_type"] == "update_display_data":
+            display_id = (msg["content"].get("transient") or {}).get("display_id")
+            size *= max(1, sum(len(outputs) for outputs in self._display_id_map.get(display_id, {}).values()))
         self._output_bytes += size
         if self._output_bytes <= self.max_output_bytes:
-            return super().output(outs, msg, display_id, cell_index)
+            return True
+        self._note_output_capped()
+        return False
+
+    def _note_output_capped(self):
         if not self._output_capped:
             self._output_capped = True
-            incidents.append(("output capped", f"output past {self.max_output_bytes} bytes was dropped"))
-            outs.append(new_output("stream", name="stderr",
-                                   text=f"[output past {self.max_output_bytes} bytes dropped by the grader]\n"))
-        return None
+            incidents.append((OUTPUT_CAPPED, f"output past {self.max_output_bytes} bytes was dropped"))
+
+    def _cap_notebook_outputs(self):
+        """Whatever got past the count, the notebook written to disk holds at most the cap:
+        the largest outputs go first."""
+        sizes = {i: len(json.dumps(c.get("outputs", []))) for i, c in enumerate(self.nb.cells) if c.cell_type == "code"}
+        total = sum(sizes.values())
+        for index in sorted(sizes, key=sizes.get, reverse=True):
+            if total <= self.max_output_bytes:
+                return
+            self.nb.cells[index].outputs = [_error_output("OutputCapped", "this cell's output was too large to keep")]
+            total -= sizes[index]
+            self._note_output_capped()

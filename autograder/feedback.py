@@ -6,34 +6,48 @@ and answers away. Two more steps in its pipeline prevent that: nbgrader's own
 ``ClearHiddenTests`` removes the hidden region from the source, and ``HideHiddenFailures``
 replaces a hidden cell's outputs with one sentence: which function failed and, where the
 check named a known mistake, that hint.
+
+The page also shows what the student wrote and what their code displayed, so nothing of it
+may run or load: ``SanitizeOutputs`` (nbconvert's ``SanitizeHTML``) cleans the outputs, the
+exporter cleans the HTML that markdown renders to, and every page carries a Content Security
+Policy that allows no script and no load from anywhere.
 """
 
+import builtins
 import re
 
 import nbformat
-from jinja2 import FileSystemBytecodeCache
-from nbconvert.exporters import HTMLExporter, TemplateExporter
-from nbconvert.filters.highlight import Highlight2HTML
-from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
-from traitlets import Unicode
 
 from .course import HIDDEN_TEST_PREFIX, function_of
+from .overrides import FeedbackExporter, RememberedHighlight, SanitizeOutputs
+
+
+# The exceptions a hidden-test failure may name in a page: a kernel could record any name.
+BUILTIN_ERRORS = {name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)}
 
 
 def hidden_failure_sentence(function, outputs):
+    """The one sentence a student reads for a failed hidden test, in the grader's words only.
+
+    The hint of a ``CheckFailure`` (the text after " — ": the hidden test's own explanation
+    of a known mistake) is shown. A ``RecordedFailure`` quotes what the kernel recorded after
+    it had seen the hidden tests, so of it the page says no more than whether the function
+    is unimplemented or which built-in exception it raised.
+    """
     errors = [o for o in outputs if o.get("output_type") == "error"]
     if not errors:
         return None
-    evalue = str(errors[0].get("evalue", ""))
-    hint = evalue.split(" — ", 1)[1].splitlines()[0] if " — " in evalue else None
-    if errors[0].get("ename") == "CheckFailure" and "not implemented yet" in evalue:
-        hint = "it is not implemented yet"
+    ename, evalue = errors[0].get("ename"), str(errors[0].get("evalue", ""))
+    hint = evalue.split(" — ", 1)[1].splitlines()[0] if ename == "CheckFailure" and " — " in evalue else None
     raised = re.search(r"your code raised (\w+)", evalue)
-    if hint is None and raised:
+    if raised and raised.group(1) in BUILTIN_ERRORS:
         hint = f"your code raised {raised.group(1)} on an input the hidden tests use"
+    elif "is not implemented yet" in evalue:
+        hint = "it is not implemented yet"
     return f"The hidden tests of {function} failed" + (f": {hint}" if hint else ".") \
         + " Run the visible tests again and compare with the lesson's conventions."
 
@@ -53,24 +67,23 @@ class HideHiddenFailures(NbGraderPreprocessor):
         return cell, resources
 
 
-class RememberedHighlight(Highlight2HTML):
-    """nbconvert's code highlighter, remembering what it highlighted.
+# What markdown renders to, on top of SanitizeHTML's own tags (bleach's inline ones, and links
+# with bleach's protocols only: http, https, mailto). An image keeps its alt text but not its
+# source: the page loads nothing.
+MARKDOWN_TAGS = ["p", "div", "span", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "br", "img",
+                 "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub"]
+MARKDOWN_ATTRIBUTES = {"*": ["class"], "img": ["alt", "title"], "ol": ["start"], "th": ["style"],
+                       "td": ["style"], **{f"h{level}": ["id"] for level in range(1, 7)}}
 
-    Most cells of a feedback page (the lesson's code, its visible tests) are the same for
-    every student, and highlighting them is a fifth of a page's cost. ``remember`` fills the
-    memory in the grading process before its workers fork, so each worker only highlights
-    what its student wrote.
-    """
-
-    memory = {}  # (source, language, magics language: all that highlighting reads) -> HTML
-
-    def __call__(self, source, language=None, metadata=None):
-        key = (source, language or self.pygments_lexer, (metadata or {}).get("magics_language"))
-        if key not in self.memory:
-            self.memory[key] = super().__call__(source, language, metadata)
-        return self.memory[key]
-
-
+# The page's Content Security Policy, a second line behind the cleaning: styles written in the
+# page itself, images in data: URLs (the plots), and nothing else: no script, font, frame,
+# object, fetch, form or <base>. nbgrader's template loads MathJax 2.7.7 from cdnjs (the URL
+# is built into its mathjax() macro; the exporter's mathjax_url is not used). Allowing it would
+# take 'unsafe-eval': MathJax evaluates the template's <script type="text/x-mathjax-config">,
+# and then any such block on the page, one a student slipped past the cleaning too (both seen
+# in Chromium). So no script at all; the trade-off is that math shows as TeX source, untypeset.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                           "base-uri 'none'; form-action 'none'")
 def remember(notebooks):
     """Highlight every code cell of ``notebooks`` (the released lessons) once, for every page."""
     highlight = RememberedHighlight()
@@ -80,48 +93,19 @@ def remember(notebooks):
                 highlight(cell.source, metadata=cell.metadata)
 
 
-class FeedbackExporter(HTMLExporter):
-    """nbconvert's HTML exporter, made cheaper for one page per student.
-
-    - Its compiled templates are shared through a folder: nbgrader builds a new exporter,
-      and Jinja compiles every template again, for each page; Jinja's bytecode cache writes
-      each compiled template once (atomically) for every grading worker to load.
-    - It highlights code with ``RememberedHighlight``.
-    - It renders the page in one pass. ``HTMLExporter`` parses every page it has rendered
-      again with BeautifulSoup, half a feedback page's cost, to give images without one an
-      alt text and to make JupyterLab-template cells focusable; nbgrader's feedback template
-      is not JupyterLab's, so only the alt text applies, and a pattern adds it.
-    """
-
-    template_cache = Unicode("", help="folder for compiled templates, shared by the grading workers").tag(config=True)
-
-    def _create_environment(self):
-        environment = super()._create_environment()
-        if self.template_cache:
-            environment.bytecode_cache = FileSystemBytecodeCache(self.template_cache)
-        return environment
-
-    def from_notebook_node(self, nb, resources=None, **kw):
-        language = nb.metadata.get("language_info", {})
-        lexer = language.get("pygments_lexer", language.get("name"))
-        resources = self._init_resources(resources)
-        # The two filters HTMLExporter registers before rendering, as it registers them.
-        self.register_filter("highlight_code", self.filters.get("highlight_code",
-                                                                RememberedHighlight(pygments_lexer=lexer, parent=self)))
-        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
-                                                                       parent=self, resources=resources))
-        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return IMAGE_WITHOUT_ALT.sub(r'\1 alt="a figure drawn by the notebook"', html), resources
-
-
-IMAGE_WITHOUT_ALT = re.compile(r"(<img\b)(?![^>]*\balt=)")
-
-
 def configure(config, template_cache=None):
-    """Add the hiding steps to nbgrader's GenerateFeedback pipeline in ``config``."""
+    """Add the hiding and cleaning steps to nbgrader's GenerateFeedback pipeline in ``config``."""
     config.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor,
-                                             ClearHiddenTests, HideHiddenFailures]
+                                             ClearHiddenTests, HideHiddenFailures, SanitizeOutputs]
     config.ClearHiddenTests.enforce_metadata = False
+    config.SanitizeOutputs.enabled = True
+    config.SanitizeOutputs.tags = SanitizeHTML.tags.default() + MARKDOWN_TAGS
+    config.SanitizeOutputs.attributes = {**SanitizeHTML.attributes.default(), **MARKDOWN_ATTRIBUTES}
+    config.SanitizeOutputs.styles = ["text-align"]  # a markdown table's column alignment
+    # text/markdown is cleaned after it is rendered, by the exporter, like a markdown cell.
+    config.SanitizeOutputs.sanitized_output_types = {"text/html"}
+    config.SanitizeOutputs.safe_output_keys = SanitizeHTML.safe_output_keys.default() | {"text/markdown"}
     config.GenerateFeedback.exporter_class = FeedbackExporter
+    config.FeedbackExporter.content_security_policy = CONTENT_SECURITY_POLICY
     if template_cache:
         config.FeedbackExporter.template_cache = str(template_cache)

@@ -11,15 +11,19 @@ kernel (``fork_kernel``) and the template forks twice::
 
 - the *monitor* relays the worker's signals (interrupt, kill) to the kernel, reports the
   kernel's exit, and kills the kernel when the worker goes away (their connection closes);
-- the *kernel* is born inside the notebook's bubblewrap sandbox (``sandbox.Sandbox``: it
-  joins the namespaces of the sandbox's placeholder process, a second fork puts it in its
-  PID namespace), drops every capability, caps its memory, takes the environment, working
-  folder and output streams the worker sent, and runs ipykernel's kernel app in-process;
-  the monitor answers the worker once the kernel's sockets are bound.
+- the *kernel* is born inside the notebook's cgroup (``limits.KernelGroup``: the monitor
+  joins it first) and bubblewrap sandbox (``sandbox.Sandbox``: the monitor joins the
+  namespaces of the sandbox's placeholder process, a second fork puts the kernel in its
+  PID namespace), keeps no descriptor but its own, drops every capability, takes its
+  per-process limits, the environment and the working folder the worker sent, and runs
+  ipykernel's kernel app in-process; the monitor answers the worker once the kernel's
+  sockets are bound.
 
-One request, one connection: the worker sends a JSON line with its stdout and stderr as
-file descriptors; the monitor answers ``{"pid": ...}`` (or ``{"error": ...}``), later
-``{"exit": code}``; the worker sends ``{"signal": n}`` lines.
+One request, one connection: the worker sends a JSON line; the monitor answers
+``{"pid": ...}`` (or ``{"error": ...}``), later ``{"exit": code}``; the worker sends
+``{"signal": n}`` lines. The template is started with the kernel's environment
+(``sandbox.kernel_environment``), never the grader's, since a fork's ``/proc/self/environ``
+is the template's.
 """
 
 import argparse
@@ -38,7 +42,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .sandbox import die_with_parent, drop_privileges, join_namespaces, limit_memory, prepare_scratch
+from .limits import join_cgroups, limit_process
+from .sandbox import die_with_parent, drop_privileges, join_namespaces, kernel_environment, prepare_scratch
 
 # What a lesson's kernel imports, itself (its debugger, IPython's history and help) and in
 # the lessons' setup cells: loaded once, in the template, shared by every fork.
@@ -54,9 +59,8 @@ def running(preload=PRELOAD):
     """Start a template process for this grading run; yield its address; stop it at the end."""
     home = Path(tempfile.mkdtemp(prefix="backprop-forkserver-"))
     address = home / "socket"
-    environment = dict(os.environ, MPLBACKEND="Agg", **prepare_scratch(home / "scratch"))
-    environment.pop("JPY_PARENT_PID", None)
-    environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # ipykernel's debugger, loaded unused, keeps quiet
+    prepare_scratch(home / "scratch")
+    environment = kernel_environment(home / "scratch")
     command = [sys.executable, "-m", "autograder.forkserver", str(address), *preload]
     server = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, start_new_session=True)
     try:
@@ -75,13 +79,14 @@ class ForkedKernel:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, address, argv, env, cwd, memory_mb, namespaces_of=None):
+    def __init__(self, address, argv, env, cwd, limits, namespaces_of=None, cgroups=()):
         self.returncode = None
         self._buffer = b""
         self._connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._connection.connect(address)
-        request = dict(argv=list(argv), env=env, cwd=str(cwd), memory_mb=memory_mb, namespaces_of=namespaces_of)
-        socket.send_fds(self._connection, [_line(request)], [sys.stdout.fileno(), sys.stderr.fileno()])
+        request = dict(argv=list(argv), env=env, cwd=str(cwd), limits=limits, namespaces_of=namespaces_of,
+                       cgroups=list(cgroups))
+        self._connection.sendall(_line(request))
         reply = self._message(block=True)
         if "pid" not in reply:
             raise RuntimeError(f"the kernel could not be started: {reply.get('error', 'the fork server hung up')}")
@@ -131,11 +136,15 @@ class ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
 
-def fork_kernel(address, command, env, cwd, memory_mb, namespaces_of=None):
-    """A kernel for ``command`` (``python -m ipykernel_launcher ARGS``, jupyter_client's), forked."""
+def fork_kernel(address, command, env, cwd, limits, namespaces_of=None, cgroups=()):
+    """A kernel for ``command`` (``python -m ipykernel_launcher ARGS``, jupyter_client's), forked.
+
+    ``limits`` is ``limits.process_limits(...)``; ``namespaces_of`` the pid whose namespaces
+    it joins (a sandbox's placeholder); ``cgroups`` the ``cgroup.procs`` files of its cgroups.
+    """
     if command[1:3] != ["-m", "ipykernel_launcher"]:
         raise ValueError(f"the fork server runs ipykernel kernels only, not {' '.join(command)}")
-    return ForkedKernel(address, command[3:], env, cwd, memory_mb, namespaces_of)
+    return ForkedKernel(address, command[3:], env, cwd, limits, namespaces_of, cgroups)
 
 
 def _line(message):
@@ -171,13 +180,12 @@ def _monitor(connection):
     """The monitor's life: start the kernel, relay signals to it, report its exit. Never returns."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     try:
-        message, fds, _, _ = socket.recv_fds(connection, 1 << 20, 2)
+        message = connection.recv(1 << 20)
         while not message.endswith(b"\n"):
             message += connection.recv(1 << 20)
         request = json.loads(message)
-        for target, fd in zip((1, 2), fds):
-            os.dup2(fd, target)
-            os.close(fd)
+        # Before the sandbox's mounts hide /sys: the kernel is forked inside the cgroups.
+        join_cgroups(request["cgroups"])
         if request["namespaces_of"]:
             join_namespaces(request["namespaces_of"])
         ready_read, ready_write = os.pipe()
@@ -187,9 +195,11 @@ def _monitor(connection):
         os.close(ready_write)
         # Answered once the kernel's sockets are bound, so the worker's channels connect at
         # their first try instead of retrying every 100 ms and missing the kernel's first words.
-        if not os.read(ready_read, 1):
+        said = os.read(ready_read, 4096)
+        if said != b"1":
             _, status = os.waitpid(kernel, 0)
-            raise RuntimeError(f"the kernel exited while starting (exit code {os.waitstatus_to_exitcode(status)})")
+            raise RuntimeError(said.decode(errors="replace").strip()
+                               or f"the kernel exited while starting (exit code {os.waitstatus_to_exitcode(status)})")
         connection.sendall(_line({"pid": kernel}))
     except Exception as error:  # told to the worker, which reports the student's kernel as not started
         connection.sendall(_line({"error": f"{type(error).__name__}: {error}"}))
@@ -221,15 +231,17 @@ def _relay(connection, kernel):
 def _become_kernel(request, ready):
     """The kernel's life, in the fork: lose every privilege, take the notebook's settings, run.
 
-    It writes a byte to ``ready`` once its sockets are bound.
+    It writes ``1`` to ``ready`` once its sockets are bound, or why it could not start.
     """
     try:
         die_with_parent()
-        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+        null = os.open(os.devnull, os.O_RDWR)
+        for target in (0, 1, 2):  # no stream of the template's or the worker's
+            os.dup2(null, target)
         os.closerange(3, ready)  # nothing of the template's stays open
         os.closerange(ready + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
         drop_privileges()
-        limit_memory(request["memory_mb"])
+        limit_process(request["limits"])
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
@@ -240,7 +252,7 @@ def _become_kernel(request, ready):
         os.write(ready, b"1")
         os.close(ready)
     except BaseException as error:
-        print(f"grading kernel setup failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+        os.write(ready, f"grading kernel setup failed: {type(error).__name__}: {error}".encode()[:4000])
         os._exit(KERNEL_SETUP_FAILED)
     code = 0
     try:

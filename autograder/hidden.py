@@ -32,9 +32,10 @@ functions only inputs made by the body itself, never a value from ``expect``.
 """
 
 import base64
-import json
 import contextlib
+import json
 import os
+import stat
 import types
 from pathlib import Path
 
@@ -86,6 +87,12 @@ class MalformedRecord(ValueError):
     """A record that is not what ``encode`` writes."""
 
 
+class RecordedFailure(CheckFailure):
+    """A failure whose message quotes what the kernel recorded (a label, an error, a type
+    name): the kernel's words, not the grader's. The instructor reads it; a student's
+    feedback page shows none of it, since the kernel wrote it after seeing the hidden tests."""
+
+
 def decode(data):
     """The plain value ``encode`` made ``data`` from; ``MalformedRecord`` for anything else."""
     if data is None or type(data) in (bool, str, int, float):
@@ -126,15 +133,37 @@ def record_path(folder, test_name):
     return Path(folder) / f"{test_name}.json"
 
 
-def read_record(folder, test_name):
-    """The entries and error a kernel recorded for one test. Raises ``MalformedRecord``."""
-    path = record_path(folder, test_name)
-    if not path.is_file():
-        raise FileNotFoundError(path)
-    if path.stat().st_size > MAX_RECORD_BYTES:
-        raise MalformedRecord(f"larger than {MAX_RECORD_BYTES} bytes")
+def _read_plain_file(path, max_bytes):
+    """The bytes of ``path`` if it is a regular file of one name, no link, FIFO or device,
+    and no larger than ``max_bytes``, in a folder that is no link either: the kernel wrote
+    both and may have put anything there (a link to another student's records, say)."""
+    no_follow = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
     try:
-        data = json.loads(path.read_text())
+        folder = os.open(path.parent, no_follow | os.O_DIRECTORY)
+        try:
+            fd = os.open(path.name, no_follow, dir_fd=folder)
+        finally:
+            os.close(folder)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise MalformedRecord(f"not a plain file ({error.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            raise MalformedRecord("not a plain file")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise MalformedRecord(f"larger than {max_bytes} bytes")
+    return data
+
+
+def read_record(folder, test_name):
+    """The entries and error a kernel recorded for one test. Raises ``FileNotFoundError``
+    when there is none, ``MalformedRecord`` for anything but what ``_record`` writes."""
+    data = _read_plain_file(record_path(folder, test_name), MAX_RECORD_BYTES)
+    try:
+        data = json.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
         raise MalformedRecord(f"not JSON ({error})") from None
     if type(data) is not dict or data.get("test") != test_name or type(data.get("entries")) is not list:
@@ -185,24 +214,24 @@ class Judge(_Expect):
     def __call__(self, label, value, tol=1e-7, explain=()):
         if self.position == len(self.entries):
             if self.error:
-                fail(_raised(self.error, label))
+                raise RecordedFailure(_raised(self.error, label))
             fail(f"{label}: nothing was recorded for this check — the hidden tests did not run to the end")
         recorded_label, data = self.entries[self.position]
         self.position += 1
         if recorded_label != label:
-            fail(f"{label}: the record holds {recorded_label[:100]!r} here instead — "
-                 "code in the notebook changed what the hidden tests saw")
+            raise RecordedFailure(f"{label}: the record holds {recorded_label[:100]!r} here instead — "
+                                  "code in the notebook changed what the hidden tests saw")
         try:
             yours = decode(data)
         except MalformedRecord as error:
-            fail(f"{label}: the recorded value is malformed ({error})")
+            raise RecordedFailure(f"{label}: the recorded value is malformed ({error})") from None
         _reject_not_plain(label, yours)
         compare_results(label, yours, value, tol=tol, explain=_hints(explain, yours))
         return yours
 
     def finish(self):
         if self.error:
-            fail(_raised(self.error, "after its last check"))
+            raise RecordedFailure(_raised(self.error, "after its last check"))
         if self.position != len(self.entries):
             fail("the record holds more values than the hidden tests check — "
                  "code in the notebook changed what the hidden tests saw")
@@ -227,7 +256,7 @@ def _raised(error, where):
 
 def _reject_not_plain(label, value):
     if isinstance(value, NotPlainData):
-        fail(f"{label} is {value!r}, not a number or an array of numbers")
+        raise RecordedFailure(f"{label} is {value!r}, not a number or an array of numbers")
     items = value.values() if isinstance(value, dict) else value if isinstance(value, (tuple, list)) else ()
     for item in items:
         _reject_not_plain(label, item)

@@ -6,9 +6,11 @@ hidden test cell it reads the record the kernel wrote (see ``autograder.hidden``
 the cell's source, as restored from the gradebook, against the lesson's reference
 solution in this process, and replaces the cell's outputs with the verdict: nothing the
 student's kernel printed or raised in a hidden cell counts, only the comparison made here.
-A missing or malformed record scores zero. The visible test cells score nothing; their
-results stay for the student to read, except a value a cell shows, which nbgrader would
-read as partial credit (and fail on, if it exceeds the cell's points).
+A missing or malformed record scores zero. A failure whose message may quote the record
+is named ``RecordedFailure``, so the feedback page never repeats the kernel's words. The
+visible test cells score nothing; their results stay for the student to read, except a
+value a cell shows, which nbgrader would read as partial credit (and fail on, if it
+exceeds the cell's points).
 """
 
 import os
@@ -36,17 +38,19 @@ def verdict(grade_id, source, lesson, records):
         return [_error(f"{function_of(grade_id)}: the hidden tests left no record — the cell did not run "
                        "to the end (a timeout, a crash, or an earlier cell stopped the notebook)")]
     except hidden.MalformedRecord as problem:
-        return [_error(f"{function_of(grade_id)}: the record of the hidden tests is malformed ({problem})")]
+        return [_error(f"{function_of(grade_id)}: the record of the hidden tests is malformed ({problem})",
+                       ename=hidden.RecordedFailure.__name__)]
     namespace = dict(vars(reference(lesson)), __builtins__=__builtins__)
     try:
         with hidden.judging(entries, error) as judge:
             exec(compile(source, f"<{grade_id}>", "exec"), namespace)
-    except CheckFailure as failure:
-        return [_error(str(failure))]
+    except CheckFailure as failure:  # a RecordedFailure keeps its name: its message is the kernel's
+        return [_error(str(failure), ename=type(failure).__name__)]
     except Exception as problem:  # the test code tripped over the student's recorded values
         where = traceback.extract_tb(problem.__traceback__)[-1]
         return [_error(f"{function_of(grade_id)}: the hidden tests could not check your answer "
-                       f"({type(problem).__name__}: {problem}, line {where.lineno})")]
+                       f"({type(problem).__name__}: {problem}, line {where.lineno})",
+                       ename=hidden.RecordedFailure.__name__)]
     if judge.tests != [grade_id]:
         return [_error(f"grader error: cell {grade_id} must define exactly one @hidden_test named {grade_id}, "
                        f"found {judge.tests}", ename="GraderError")]

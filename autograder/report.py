@@ -7,6 +7,7 @@ seen most often, so the instructor sees at a glance what to teach again.
 
 import csv
 import html
+import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -16,6 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
 
 from .course import function_of  # noqa: E402
+from .tables import NOT_SUBMITTED  # noqa: E402
 
 
 def _rows(path):
@@ -31,7 +33,7 @@ def summarise(out):
     grades = _rows(out / "grades.csv")
     fractions = defaultdict(list)
     for row in grades:
-        if float(row["max_score"]) > 0 and row["status"] not in ("missing", "unknown lesson"):
+        if float(row["max_score"]) > 0 and row["status"] not in NOT_SUBMITTED:
             fractions[row["assignment_id"]].append(float(row["score"]) / float(row["max_score"]))
     lost = defaultdict(set)
     seen = defaultdict(set)
@@ -74,6 +76,17 @@ def plot_losses(lesson, functions, path):
     plt.close(fig)
 
 
+def how_it_was_graded(out):
+    """The last grading run's walls and limits (``OUT/run.json``), its warnings first and in red."""
+    run_file = out / "run.json"
+    if not run_file.exists():
+        return []
+    run = json.loads(run_file.read_text())
+    parts = [f"<p style='color:#b00020'><strong>Warning: {html.escape(w)}.</strong></p>" for w in run["warnings"]]
+    isolation = "each kernel in a bubblewrap sandbox" if run["isolation"] == "bwrap" else "no sandbox"
+    return parts + [f"<p>Graded with {isolation}; limits: {html.escape(run['limits'])}.</p>"]
+
+
 def write_report(out):
     """Write ``report.html`` and one pair of PNGs per lesson into ``out``; return the HTML path."""
     out = Path(out)
@@ -82,7 +95,7 @@ def write_report(out):
              "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
              "td,th{padding:.2em .6em;text-align:left;vertical-align:top}"
              "tr:nth-child(even){background:#f4f4f4}</style>",
-             "<h1>What the class got wrong</h1>"]
+             "<h1>What the class got wrong</h1>", *how_it_was_graded(out)]
     for lesson in sorted(set(fractions) | set(functions)):
         scores = fractions.get(lesson, [])
         mean = 100 * sum(scores) / len(scores) if scores else 0.0

@@ -1,26 +1,27 @@
-"""Sandbox: the walls and limits a grading kernel lives inside.
+"""Sandbox: the walls a grading kernel lives inside, and the environment it gets.
 
 Where bubblewrap (``bwrap``) is installed, every notebook gets a ``Sandbox``: bubblewrap
 makes its mount, PID, network, IPC and UTS namespaces around a placeholder process, and
 the notebook's kernel (forked by ``autograder.forkserver``) joins them. Inside, the kernel
-sees the system's programs and libraries, Python, the ``autograder`` package, its own
-working copy and its own scratch folder, all but the last two read-only, and nothing else:
-not ``solutions/``, not the gradebook, not other students' folders, not the course's
+sees the system's programs and libraries, Python and the ``autograder`` package, all
+read-only, and its own scratch folder, which holds its throwaway working folder; nothing
+else: not ``solutions/``, not the gradebook, not ``OUT/`` where the grader writes its
+autograded notebook and feedback page, not other students' folders, not the course's
 tests. It talks to its client through socket files in its scratch folder (no network).
 Closing the sandbox ends the placeholder, and with it every process left in the sandbox,
 so nothing outlives the notebook; so does the death of the worker that opened it.
 
 Without bubblewrap (``isolation="none"``) a ``Sandbox`` is empty and only the kernel's
-own limits hold (memory cap, no capabilities, death with its monitor); ``grade`` warns.
-The kernel's scratch folder holds its home, its matplotlib and IPython settings and
-``records/``, where the hidden tests write what they observed (``autograder.hidden``).
+own limits hold (``autograder.limits``, no capabilities, death with its monitor); ``grade``
+warns. The kernel's scratch folder holds its working folder, its home, its matplotlib and
+IPython settings and ``records/``, where the hidden tests write what they observed
+(``autograder.hidden``).
 """
 
 import ctypes
 import functools
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -46,11 +47,6 @@ def die_with_parent():
         pass
 
 
-def limit_memory(megabytes):
-    limit = megabytes * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
 def scratch_environment(scratch):
     """Where the kernel keeps its settings: all inside its own scratch folder."""
     scratch = Path(scratch)
@@ -64,6 +60,25 @@ def scratch_environment(scratch):
         "JUPYTER_CONFIG_PATH": "",
         "BACKPROP_RECORDS": str(scratch / "records"),
     }
+
+
+# What a kernel keeps of the grader's environment: language and the machine's OpenBLAS
+# settings (some processors need them for correct results). Nothing else: no instructor's
+# tokens, paths or credentials reach student code.
+PASSED_ON = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def kernel_environment(scratch):
+    """The whole environment of a grading kernel: an allow-list, and its own scratch folder."""
+    environment = {name: os.environ[name] for name in PASSED_ON if name in os.environ}
+    environment.update(
+        PATH=os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+        MPLBACKEND="Agg",  # figures render without a display
+        # One thread per kernel: each grading worker has a core, and threads count against max_tasks.
+        OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+        PYDEVD_DISABLE_FILE_VALIDATION="1",  # ipykernel's debugger, loaded unused, keeps quiet
+        **scratch_environment(scratch))
+    return environment
 
 
 def prepare_scratch(scratch):
@@ -81,18 +96,28 @@ def prepare_scratch(scratch):
 def bwrap_command(command, workdir, scratch, info_fd):
     """``command`` wrapped in bubblewrap: read-only system, read-write working copy and scratch.
 
-    bwrap writes the sandbox's first PID to ``info_fd``.
+    The only places a kernel can write are in its scratch folder: ``/tmp`` and ``/dev/shm``
+    are its ``tmp/`` and ``shm/``, and ``/dev`` is read-only, so the scratch folder's size
+    limit (``limits.mount_scratch``) bounds everything it writes. bwrap writes the sandbox's
+    first PID to ``info_fd``.
     """
     args = ["bwrap", "--info-fd", str(info_fd), "--die-with-parent", "--unshare-user-try", "--unshare-pid", "--unshare-ipc",
-            "--unshare-uts", "--unshare-net", "--unshare-cgroup-try", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+            "--unshare-uts", "--unshare-net", "--unshare-cgroup-try", "--dev", "/dev", "--proc", "/proc"]
     shown = [d for d in SYSTEM_DIRS if os.path.exists(d)]
     shown += [sys.base_prefix, sys.prefix, str(PACKAGE)]
     for path in dict.fromkeys(shown):
         args += ["--ro-bind", path, path]
+    # /tmp first: the scratch folder itself usually lies under /tmp, and is bound on top of it.
+    args += ["--bind", str(Path(scratch) / "tmp"), "/tmp", "--bind", str(Path(scratch) / "shm"), "/dev/shm",
+             "--remount-ro", "/dev"]
     for path in (workdir, scratch):
         args += ["--bind", str(path), str(path)]
     args += ["--remount-ro", "/"]  # the rest of the sandbox's tree is bwrap's scratch root: read-only too
     return args + ["--chdir", str(workdir), "--", *command]
+
+
+class SandboxError(RuntimeError):
+    """bubblewrap could not make a notebook's sandbox."""
 
 
 class Sandbox:
@@ -107,6 +132,8 @@ class Sandbox:
         self.pid, self._process = None, None
         if isolation != "bwrap":
             return
+        for folder in ("tmp", "shm"):  # the sandbox's /tmp and /dev/shm
+            (Path(scratch) / folder).mkdir(exist_ok=True)
         info_read, info_write = os.pipe()
         command = bwrap_command(["sh", "-c", "echo ready && exec cat"], workdir, scratch, info_write)
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -117,7 +144,7 @@ class Sandbox:
         # Its mounts are finished only when the placeholder runs: joining earlier sees half a sandbox.
         if not text or self._process.stdout.readline() != b"ready\n":
             self.close()
-            raise RuntimeError("bubblewrap could not make the sandbox")
+            raise SandboxError("bubblewrap could not make the sandbox")
         self.pid = json.loads(text)["child-pid"]
 
     def close(self):
@@ -164,7 +191,7 @@ def bwrap_works():
     with tempfile.TemporaryDirectory(prefix="backprop-probe-") as folder:
         try:
             probe = Sandbox("bwrap", folder, folder)
-        except RuntimeError:
+        except SandboxError:
             return False
         try:
             child = os.fork()

@@ -5,6 +5,8 @@ import pytest
 
 from conftest import corpus_students
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("student,lesson,expectation",
                          [(s, lesson, e) for s, lesson, _, e in corpus_students()],

@@ -17,6 +17,8 @@ import pytest
 from autograder import grade, sandbox, synthetic
 from autograder.course import CORPUS, LESSONS, ROOT, SOLUTIONS
 
+pytestmark = pytest.mark.slow
+
 LESSON = "01_computation_graphs"
 TARGET = "add_backward"
 WRONG = CORPUS / LESSON / "wrong" / "add_backward_splits_half.py"

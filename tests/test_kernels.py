@@ -9,7 +9,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
-from autograder import execute, forkserver, sandbox
+from autograder import forkserver, limits, overrides, sandbox
 from autograder.course import ROOT, SOLUTIONS
 
 needs_bwrap = pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap is not installed")
@@ -27,11 +27,15 @@ def run_in_grading_kernel(kernels, code, workdir, scratch, isolation="bwrap", me
     notebook = new_notebook(cells=[new_code_cell(code)])
     config = Config()
     config.LimitedKernelManager = Config(forkserver=kernels, isolation=isolation, scratch=str(scratch),
-                                         memory_mb=memory_mb, transport="ipc",
+                                         limits=kernel_limits(memory_mb), transport="ipc",
                                          connection_file=str(scratch / "kernel.json"))
-    NotebookClient(notebook, kernel_manager_class=execute.LimitedKernelManager, config=config, timeout=60,
+    NotebookClient(notebook, kernel_manager_class=overrides.LimitedKernelManager, config=config, timeout=60,
                    allow_errors=True, resources={"metadata": {"path": str(workdir)}}).execute()
     return notebook.cells[0].outputs
+
+
+def kernel_limits(memory_mb):
+    return limits.process_limits(limits.Limits(memory_mb=memory_mb))
 
 
 def printed(outputs):
@@ -136,7 +140,8 @@ def test_kernel_of_a_worker_that_dies_dies_with_it(kernels, tmp_path):
     workdir, scratch = folders(tmp_path)
     sandbox.prepare_scratch(scratch)
     kernel = forkserver.fork_kernel(kernels, [sys.executable, "-m", "ipykernel_launcher", "-f",
-                                              str(scratch / "kernel.json")], {"HOME": str(scratch)}, workdir, 1024)
+                                              str(scratch / "kernel.json")], {"HOME": str(scratch)}, workdir,
+                                    kernel_limits(1024))
     assert psutil.pid_exists(kernel.pid) and kernel.poll() is None
     kernel._connection.close()  # what the worker's death does to it
     psutil.Process(kernel.pid).wait(timeout=10)
@@ -145,7 +150,7 @@ def test_kernel_of_a_worker_that_dies_dies_with_it(kernels, tmp_path):
 
 def test_fork_server_runs_only_ipykernel():
     with pytest.raises(ValueError, match="ipykernel kernels only"):
-        forkserver.fork_kernel("unused", ["R", "--slave", "-f", "x"], {}, "/", 1024)
+        forkserver.fork_kernel("unused", ["R", "--slave", "-f", "x"], {}, "/", kernel_limits(1024))
 
 
 def test_isolation_is_bubblewrap_only_where_its_sandboxes_can_be_joined(monkeypatch):

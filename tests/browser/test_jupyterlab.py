@@ -51,6 +51,8 @@ PAGE_TIMEOUT = 60_000           # ms for the lab and a notebook to load, a kerne
 RUN_TIMEOUT = 600_000           # ms for Run All Cells on a whole notebook
 VALIDATE_TIMEOUT = 600_000      # ms for nbgrader's Validate (it runs the notebook again, server-side)
 
+pytestmark = pytest.mark.slow
+
 LESSONS = available_lessons()
 
 

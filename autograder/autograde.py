@@ -1,0 +1,179 @@
+"""Autograde: one submission through nbgrader's real ``autograde`` and ``generate_feedback``,
+in a grading worker (``autograder.pool``), within its limits; returns its ``Row``.
+
+The worker stages the submission (``submissions.stage``: read without following links),
+gives the kernel a scratch folder of its own (a tmpfs of ``disk_mb`` where the worker may
+mount one; its throwaway working folder, home and records live there) and a cgroup
+(``limits.KernelGroup``), and lets nbgrader run the notebook with the grader's steps in
+its pipeline: ``execute.BoundedExecute`` runs it in the kernel, ``judge.JudgeHiddenTests``
+scores the hidden tests outside it. nbgrader writes the autograded notebook and the
+feedback page under ``OUT/``, which the kernel never sees. Then the scratch folder is
+deleted without following anything in it.
+"""
+
+import os
+import re
+import shutil
+
+import nbformat
+from nbgrader.api import Gradebook
+from nbgrader.apps import NbGraderAPI
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import CheckCellMetadata, Execute
+
+from . import execute, feedback, judge, limits as limits_module, sandbox, submissions
+from .course import nbgrader_config
+from .overrides import CheckCellMetadataCompiled
+from .tables import AUTOGRADE_FAILED, DISK_LIMIT, GRADER_ERROR, MEMORY_LIMIT, OUTPUT_CAPPED, PROCESS_LIMIT, Row
+
+SANDBOX_FAILED = "the sandbox could not be made"
+
+
+def gradebook_path(out):
+    """The course gradebook of a grading folder: the one nbgrader's formgrader reads."""
+    return out / "gradebook.db"
+
+
+def worker_config(out, limits, scratch, workdir, kernels, group, join_worker_mounts):
+    config = nbgrader_config(out, gradebook_path(out), release_dir=out / "work" / "release",
+                             submitted_dir=out / "work" / "submitted")
+    # The kernel runs the notebook under limits; then the grader judges the hidden tests.
+    config.Autograde.autograde_preprocessors = _with_steps_replaced(
+        Autograde.class_traits()["autograde_preprocessors"].default(),
+        {Execute: [execute.BoundedExecute, judge.JudgeHiddenTests], CheckCellMetadata: [CheckCellMetadataCompiled]})
+    config.Autograde.sanitize_preprocessors = _with_steps_replaced(
+        Autograde.class_traits()["sanitize_preprocessors"].default(), {CheckCellMetadata: [CheckCellMetadataCompiled]})
+    config.BoundedExecute.workdir = str(workdir)
+    config.BoundedExecute.timeout = limits.cell_timeout
+    config.BoundedExecute.startup_timeout = 180  # a loaded machine starts kernels slowly; a lost student is worse
+    config.BoundedExecute.shutdown_kernel = "immediate"  # the notebook is done: no need to wait
+    config.BoundedExecute.notebook_timeout = limits.notebook_timeout
+    config.BoundedExecute.hidden_timeout = limits.hidden_timeout
+    config.BoundedExecute.max_output_bytes = limits.max_output_bytes
+    # A single message far larger than the whole cap is dropped by zmq before it is read (the
+    # kernel then goes unheard until its cell times out); a smaller one is counted and dropped.
+    config.PromptKernelClient.max_message_bytes = 4 * limits.max_output_bytes + 2**20
+    config.LimitedKernelManager.forkserver = kernels
+    config.LimitedKernelManager.limits = limits_module.process_limits(limits)
+    config.LimitedKernelManager.cgroups = group.procs
+    config.LimitedKernelManager.isolation = limits.isolation
+    config.LimitedKernelManager.scratch = str(scratch)
+    config.LimitedKernelManager.join_worker_mounts = join_worker_mounts
+    # The kernel's sockets are files in its scratch folder, not local TCP ports, so a
+    # sandboxed kernel needs no network at all.
+    config.LimitedKernelManager.transport = "ipc"
+    config.LimitedKernelManager.connection_file = str(scratch / "kernel.json")
+    config.JudgeHiddenTests.records = sandbox.scratch_environment(scratch)["BACKPROP_RECORDS"]
+    config.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back and run
+    # nbconvert validates the whole notebook after every step, some twenty times a notebook;
+    # once, after the last step of each pass, still never writes an invalid notebook.
+    config.Exporter.optimistic_validation = True
+    feedback.configure(config, template_cache=out / "work" / "templates")
+    return config
+
+
+def _with_steps_replaced(steps, replacements):
+    """nbgrader's pipeline ``steps`` with some steps replaced by others: ``{step: [steps]}``."""
+    return [new for step in steps for new in replacements.get(step, [step])]
+
+
+def failure_messages(autograded_notebook, lost):
+    """The first line of the error each losing test cell raised, for the instructor's report."""
+    messages = []
+    notebook = nbformat.read(autograded_notebook, as_version=4)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id not in lost:
+            continue
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        message = f"{errors[0].ename}: {errors[0].evalue}" if errors else "no error raised, but no points"
+        messages.append([grade_id, message.splitlines()[0][:300] if message.strip() else errors[0].ename])
+    return messages
+
+
+def grade_submission(out, root, student, lesson, limits, kernels, group, scratch):
+    """Autograde one submission and write its feedback page; return its Row.
+
+    ``root`` is the class's submissions folder, ``kernels`` the fork server's address
+    (``forkserver.running``), ``group`` the kernel's cgroup, ``scratch`` an empty folder for
+    the kernel (short: its sockets live there).
+    """
+    try:
+        submissions.stage(root, student, lesson, out / "work" / "submitted" / student / lesson / f"{lesson}.ipynb",
+                          limits.max_submission_bytes)
+    except submissions.Refused as refusal:
+        return submissions.refused_row(student, lesson, refusal)
+    mounted = limits_module.mount_scratch(scratch, limits.disk_mb)
+    sandbox.prepare_scratch(scratch)
+    workdir = scratch / lesson  # named after the lesson, as the student's own folder is
+    workdir.mkdir()
+    api = NbGraderAPI(config=worker_config(out, limits, scratch, workdir, kernels, group,
+                                           join_worker_mounts=mounted and limits.isolation == "none"))
+    try:
+        result = api.autograde(lesson, student, force=True, create=True)
+        exceeded = group.exceeded() + (limits_module.disk_full(scratch, limits.disk_mb) if mounted else [])
+    finally:
+        group.remove()
+        _empty(scratch)
+    row = Row(student, lesson)
+    sandbox_failures = [detail for status, detail in execute.incidents if status == GRADER_ERROR]
+    if sandbox_failures:
+        row.status, row.detail = GRADER_ERROR, f"{SANDBOX_FAILED}: {sandbox_failures[0]}"
+        return row
+    if not result["success"]:
+        row.status, row.detail = AUTOGRADE_FAILED, _autograde_error(result.get("log") or "")
+        return row
+    with Gradebook(f"sqlite:///{gradebook_path(out)}") as gradebook:
+        submission = gradebook.find_submission(lesson, student)
+        row.score, row.max_score = submission.score, submission.max_score
+        for notebook in submission.notebooks:
+            row.cells += [[g.name, g.score, g.max_score] for g in notebook.grades]
+    lost = {grade_id for grade_id, score, maximum in row.cells if score < maximum}
+    row.failures = failure_messages(out / "autograded" / student / lesson / f"{lesson}.ipynb", lost) if lost else []
+    problems = [(status, _limit_detail(status, limits)) for status in exceeded] + execute.incidents
+    if problems:
+        row.status, row.detail = problems[0]
+    page = api.generate_feedback(lesson, student, force=True)
+    if not page["success"]:
+        row.detail = (row.detail + "; " if row.detail else "") + "feedback page failed: " + _last_error_line(page.get("error") or "")
+    elif _cap_page(out / "feedback" / student / lesson / f"{lesson}.html", limits.max_page_bytes) and not problems:
+        row.status, row.detail = OUTPUT_CAPPED, f"the feedback page was larger than {limits.max_page_bytes} bytes"
+    return row
+
+
+def _cap_page(page, max_bytes):
+    """Replace a feedback page larger than ``max_bytes`` with a short one; whether it was."""
+    if page.stat().st_size <= max_bytes:
+        return False
+    page.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Feedback</title></head><body>"
+                    f"<p>This feedback page was larger than {max_bytes} bytes and was not kept. "
+                    "Your scores are recorded; ask your instructor for the details.</p></body></html>")
+    return True
+
+
+def _limit_detail(status, limits):
+    return {MEMORY_LIMIT: f"the kernel's processes together reached the memory limit of {limits.memory_mb} MiB",
+            PROCESS_LIMIT: f"the kernel tried to run more than {limits.max_tasks} processes and threads",
+            DISK_LIMIT: f"the kernel filled its {limits.disk_mb} MiB of disk"}[status]
+
+
+def _empty(scratch):
+    """Delete the kernel's scratch folder; ``rmtree`` never follows a link the kernel left there.
+    A tmpfs mount point itself stays until the worker (and its mount namespace) ends."""
+    for entry in os.scandir(scratch):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            os.unlink(entry.path)
+
+
+def _autograde_error(log):
+    """The line of nbgrader's log that says what went wrong (its summary lines say nothing)."""
+    lines = [line.strip() for line in log.splitlines()]
+    causes = [line for line in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b.*:", line)]
+    return (causes[-1] if causes else _last_error_line(log))[:300]
+
+
+def _last_error_line(text):
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "no message"

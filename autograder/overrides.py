@@ -1,0 +1,334 @@
+"""Overrides of library internals, each naming the upstream code it mirrors.
+
+The libraries are pinned in pyproject.toml; when one is upgraded, each class here is read
+against the named upstream code again. What the grader adds on top of these (limits,
+statuses, the hidden phase's rules, the feedback page's steps) lives in its own modules.
+
+- nbgrader 0.9.6: ``CheckCellMetadataCompiled`` checks cell metadata with a schema compiled
+  once. nbgrader compiles it for every cell, in two passes: a tenth of what grading a
+  notebook cost. Its class order puts the compiled check where nbgrader's base check was,
+  so every rule nbgrader adds on top (grade ids, points, markdown cells, tasks) still runs.
+- jupyter_client 8.10: kernels forked into their sandbox (``ForkedKernelProvisioner``,
+  ``LimitedKernelManager``) and a client that is ready sooner and takes no oversized message
+  (``PromptKernelClient``).
+- nbconvert 7.17 / nbclient 0.11: ``PhasedExecute``, execution in a folder of the grader's
+  choosing, in phases, with a filter on the kernel's messages.
+- nbconvert 7.17: the feedback page's exporter (one pass, shared compiled templates, a
+  Content Security Policy, markdown cleaned after rendering), its code highlighter (which
+  remembers) and its output cleaning step (``SanitizeOutputs``).
+"""
+
+import os
+import re
+import time
+import traceback
+import uuid
+from functools import cached_property
+from queue import Empty
+
+import jsonschema
+from jinja2 import FileSystemBytecodeCache, pass_context
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.connect import channel_socket_types
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+from nbconvert.preprocessors.sanitize import SanitizeHTML
+from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+from nbgrader.nbgraderformat.common import BaseMetadataValidator
+from nbgrader.preprocessors import CheckCellMetadata, Execute
+from traitlets import Bool, Dict, Enum, Integer, List, Unicode, default
+
+from . import forkserver, sandbox
+
+
+# --- nbgrader 0.9.6: the cell-metadata check, compiled once ------------------------------------
+
+class _CompiledSchemaCheck(BaseMetadataValidator):
+    """nbgrader 0.9.6 ``BaseMetadataValidator.validate_cell`` (schema version, then the
+    schema) with the schema compiled once."""
+
+    @cached_property
+    def compiled(self):
+        return jsonschema.validators.validator_for(self.schema)(self.schema)
+
+    def validate_cell(self, cell):
+        metadata = cell.metadata.get("nbgrader")
+        if metadata is None or metadata.get("schema_version", 0) != self.schema_version:
+            return super().validate_cell(cell)  # nbgrader's own check, for its version errors
+        self.compiled.validate(metadata)
+
+
+class CompiledMetadataValidator(MetadataValidator, _CompiledSchemaCheck):
+    """nbgrader's ``MetadataValidator`` (0.9.6: ``MetadataValidatorV3``), whose call to its
+    base's ``validate_cell`` reaches ``_CompiledSchemaCheck`` first."""
+
+
+class CheckCellMetadataCompiled(CheckCellMetadata):
+    """nbgrader 0.9.6 ``CheckCellMetadata.preprocess``, with ``CompiledMetadataValidator``."""
+
+    validator = CompiledMetadataValidator()
+
+    def preprocess(self, nb, resources):
+        try:
+            self.validator.validate_nb(nb)
+        except ValidationError:
+            self.log.error(traceback.format_exc())
+            raise ValidationError("Notebook failed to validate; the nbgrader metadata may be corrupted.")
+        return nb, resources
+
+
+# --- jupyter_client 8.10: kernels forked into their sandbox ----------------------------------------
+
+class ForkedKernelProvisioner(LocalProvisioner):
+    """jupyter_client 8.10 ``LocalProvisioner.launch_kernel`` and ``cleanup``, with the kernel
+    forked by ``autograder.forkserver`` inside the notebook's cgroup and ``sandbox.Sandbox``
+    instead of started as a new program, in the kernel's own environment (an allow-list,
+    not jupyter_client's copy of the grader's)."""
+
+    notebook_sandbox = None
+
+    async def launch_kernel(self, cmd, **kwargs):
+        manager = self.parent
+        self.cwd = kwargs.get("cwd") or os.getcwd()
+        env = sandbox.kernel_environment(manager.scratch)
+        self.notebook_sandbox = sandbox.Sandbox(manager.isolation, self.cwd, manager.scratch)
+        # Without a sandbox, a kernel whose scratch is a tmpfs in the worker's mount namespace joins that.
+        namespaces_of = self.notebook_sandbox.pid or (os.getpid() if manager.join_worker_mounts else None)
+        try:
+            self.process = forkserver.fork_kernel(manager.forkserver, cmd, env, self.cwd, manager.limits,
+                                                  namespaces_of, manager.cgroups)
+        except BaseException:
+            self.notebook_sandbox.close()
+            raise
+        self.pid, self.pgid = self.process.pid, None  # signals go through the monitor
+        return self.connection_info
+
+    async def cleanup(self, restart=False):
+        await super().cleanup(restart)
+        if self.notebook_sandbox is not None:
+            self.notebook_sandbox.close()  # ends whatever the kernel left running in the sandbox
+
+
+class PromptKernelClient(AsyncKernelClient):
+    """jupyter_client 8.10's client, ready as soon as the kernel has answered on both
+    channels, and deaf to messages larger than the notebook may hold.
+
+    - ``wait_for_ready``: jupyter_client's waits for 0.2 s of silence on IOPub after the
+      kernel's first answer, in every notebook; a new kernel has nothing more to say once it
+      has published the idle status of that answer, so this client waits for that message.
+    - ``_create_connected_socket``: zmq would take in a message of any size (a kernel can
+      print gigabytes at once) before the output cap could count it; a socket whose
+      ``maxmsgsize`` is set drops such a message instead.
+    """
+
+    max_message_bytes = Integer(-1, help="largest message taken from the kernel (-1: any)").tag(config=True)
+
+    def _create_connected_socket(self, channel, identity=None):
+        url = self._make_url(channel)
+        sock = self.context.socket(channel_socket_types[channel])
+        sock.linger = 1000
+        sock.maxmsgsize = self.max_message_bytes
+        if identity:
+            sock.identity = identity
+        sock.connect(url)
+        return sock
+
+    async def wait_for_ready(self, timeout=None):
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while not await self._answered(self.kernel_info()):
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    async def _answered(self, request):
+        """Whether ``request`` was answered on the shell channel and its idle status seen on IOPub
+        (which misses what the kernel published before it subscribed: then the caller asks again)."""
+        try:
+            reply = await self.get_shell_msg(timeout=1)
+            while reply["parent_header"].get("msg_id") != request:
+                reply = await self.get_shell_msg(timeout=1)
+            self._handle_kernel_info_reply(reply)
+            while True:
+                message = await self.get_iopub_msg(timeout=0.2)
+                if (message["parent_header"].get("msg_id") == request and message["msg_type"] == "status"
+                        and message["content"]["execution_state"] == "idle"):
+                    return True
+        except Empty:
+            return False
+
+
+class LimitedKernelManager(AsyncKernelManager):
+    """jupyter_client 8.10's kernel manager, whose kernels are always forked, limited and
+    walled in (``ForkedKernelProvisioner``) and heard at once when they exit."""
+
+    forkserver = Unicode(help="address of the fork server (``forkserver.running``)").tag(config=True)
+    limits = Dict(help="per-process limits of a grading kernel (``limits.process_limits``)").tag(config=True)
+    cgroups = List(Unicode(), help="``cgroup.procs`` files of the kernel's cgroups").tag(config=True)
+    isolation = Enum(["bwrap", "none"], "none", help="bwrap: the kernel sees only its own files").tag(config=True)
+    scratch = Unicode(help="the kernel's own scratch folder (working folder, home, records, sockets)").tag(config=True)
+    join_worker_mounts = Bool(False, help="without a sandbox, join the worker's mount namespace "
+                                          "(where the scratch tmpfs is)").tag(config=True)
+
+    @default("client_factory")
+    def _prompt_client(self):
+        return PromptKernelClient
+
+    async def _async_wait(self, pollinterval=0.005):
+        # jupyter_client polls every 100 ms; the kernel's monitor reports its exit at once.
+        await super()._async_wait(pollinterval)
+
+    async def _async_pre_start_kernel(self, **kw):
+        # jupyter_client makes its provisioner from the kernel spec; this one is always forked.
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or str(uuid.uuid4())
+            self.provisioner = ForkedKernelProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec,
+                                                       parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+
+# --- nbconvert 7.17 / nbclient 0.11: execution in a chosen folder, in phases, with a message filter -
+
+class PhasedExecute(Execute):
+    """nbgrader 0.9.6's Execute step, whose ``preprocess`` (nbconvert 7.17's
+    ``ExecutePreprocessor.preprocess``) runs the kernel in ``workdir`` rather than the
+    notebook's folder and the cells in ``phases(nb)`` order, and whose ``process_message``
+    (nbclient 0.11's) passes each message through ``admit`` first.
+
+    ``phases`` returns ``[(cells, seconds, why a cell is late), ...]``; ``run_phase`` runs
+    one. Subclasses say what the phases are and what is admitted.
+    """
+
+    workdir = Unicode(help="the kernel's working folder").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        resources = resources or {}
+        in_workdir = dict(resources, metadata=dict(resources.get("metadata", {}), path=self.workdir))
+        self._check_assign_resources(in_workdir)
+        try:
+            with self.setup_kernel():
+                info = self.wait_for_reply(self.kc.kernel_info())
+                self.nb.metadata["language_info"] = info["content"]["language_info"]
+                for phase in self.phases(self.nb):
+                    self.run_phase(*phase, resources=in_workdir)
+        except DeadKernelError:
+            # Raised again on shutdown of a kernel that is already gone; the cells are marked.
+            pass
+        return self.nb, resources  # the caller's: the kernel's folder stays the kernel's
+
+    def process_message(self, msg, cell, cell_index):
+        if not self.admit(msg):
+            return None
+        return super().process_message(msg, cell, cell_index)
+
+
+# --- nbconvert 7.17: the feedback page ------------------------------------------------------------
+
+class RememberedHighlight(Highlight2HTML):
+    """nbconvert 7.17's code highlighter (``Highlight2HTML.__call__``), remembering what it highlighted.
+
+    Most cells of a feedback page (the lesson's code, its visible tests) are the same for
+    every student, and highlighting them is a fifth of a page's cost. ``remember`` fills the
+    memory in the grading process before its workers fork, so each worker only highlights
+    what its student wrote.
+    """
+
+    memory = {}  # (source, language, magics language: all that highlighting reads) -> HTML
+
+    def __call__(self, source, language=None, metadata=None):
+        key = (source, language or self.pygments_lexer, (metadata or {}).get("magics_language"))
+        if key not in self.memory:
+            self.memory[key] = super().__call__(source, language, metadata)
+        return self.memory[key]
+
+
+class SanitizeOutputs(SanitizeHTML):
+    """nbconvert 7.17's ``SanitizeHTML`` (``preprocess_cell``, ``sanitize_code_outputs``) for outputs and raw cells; markdown is the exporter's to clean.
+
+    ``SanitizeHTML`` cleans a markdown cell's source as if it were HTML. That escapes the
+    ``<``, ``>`` and ``&`` of the lesson's math and code, which markdown then escapes again
+    (``$x < 0$`` shows as ``$x &lt; 0$``, a matrix's ``&`` breaks), and it lets markdown's own
+    links and images (``[a](javascript:...)``, ``![a](http://...)``) through. So
+    ``FeedbackExporter`` cleans the HTML that markdown renders to instead, with these settings.
+
+    It also empties the outputs' metadata, which ``SanitizeHTML`` leaves alone: the template
+    writes an image's ``width`` and ``height`` from it into unquoted attributes (a width of
+    ``1 onerror=...`` adds a handler) and its ``filenames`` into ``src``.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown":
+            return cell, resources
+        return super().preprocess_cell(cell, resources, index)
+
+    def sanitize_code_outputs(self, outputs):
+        for output in outputs:
+            if "metadata" in output:
+                output.metadata = {}
+        return super().sanitize_code_outputs(outputs)
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbconvert 7.17's HTML exporter (``_create_environment``, ``markdown2html``,
+    ``from_notebook_node``), made cheaper and safer for one page per student.
+
+    - Its compiled templates are shared through a folder: nbgrader builds a new exporter,
+      and Jinja compiles every template again, for each page; Jinja's bytecode cache writes
+      each compiled template once (atomically) for every grading worker to load.
+    - It highlights code with ``RememberedHighlight``.
+    - It renders the page in one pass. ``HTMLExporter`` parses every page it has rendered
+      again with BeautifulSoup, half a feedback page's cost, to give images without one an
+      alt text and to make JupyterLab-template cells focusable; nbgrader's feedback template
+      is not JupyterLab's, so only the alt text applies, and a pattern adds it. The same pass
+      puts the Content Security Policy first in ``<head>``.
+    - It cleans the HTML that markdown renders to, not markdown's source (``SanitizeOutputs``
+      says why).
+    """
+
+    template_cache = Unicode("", help="folder for compiled templates, shared by the grading workers").tag(config=True)
+    content_security_policy = Unicode("", help="the page's Content-Security-Policy, first in its <head>").tag(config=True)
+
+    def _create_environment(self):
+        environment = super()._create_environment()
+        if self.template_cache:
+            environment.bytecode_cache = FileSystemBytecodeCache(self.template_cache)
+        return environment
+
+    @cached_property
+    def sanitizer(self):
+        """The pipeline's cleaning step, with its configuration, for the markdown filter."""
+        return SanitizeOutputs(parent=self)
+
+    @pass_context
+    def markdown2html(self, context, source):
+        """Markdown as HTML, cleaned with the settings ``SanitizeOutputs`` cleans outputs with."""
+        return self.sanitizer.sanitize_html_tags(super().markdown2html(context, source))
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name"))
+        resources = self._init_resources(resources)
+        # The two filters HTMLExporter registers before rendering, as it registers them.
+        self.register_filter("highlight_code", self.filters.get("highlight_code",
+                                                                RememberedHighlight(pygments_lexer=lexer, parent=self)))
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
+                                                                       parent=self, resources=resources))
+        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        if self.content_security_policy:
+            csp = f'<meta http-equiv="Content-Security-Policy" content="{self.content_security_policy}">'
+            html = html.replace("<head>", "<head>\n" + csp, 1)
+        return IMAGE_WITHOUT_ALT.sub(r'\1 alt="a figure drawn by the notebook"', html), resources
+
+
+IMAGE_WITHOUT_ALT = re.compile(r"(<img\b)(?![^>]*\balt=)")

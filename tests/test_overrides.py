@@ -1,0 +1,87 @@
+"""The grader's overrides of nbgrader's internals behave as nbgrader's own steps do."""
+
+import copy
+import itertools
+
+import nbformat
+import pytest
+from nbgrader.preprocessors import CheckCellMetadata
+
+from autograder import overrides
+from autograder.course import LESSONS
+
+LESSON = "01_computation_graphs"
+RELEASED = nbformat.read(LESSONS / LESSON / f"{LESSON}.ipynb", as_version=4)
+
+
+def first(kind):
+    """Index of the first cell of a kind: a grade cell, a solution cell, a locked one, markdown."""
+    tests = {
+        "grade": lambda c: c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code",
+        "solution": lambda c: c.metadata.get("nbgrader", {}).get("solution"),
+        "locked": lambda c: c.metadata.get("nbgrader", {}).get("locked") and not c.metadata.nbgrader.get("grade"),
+        "markdown": lambda c: c.cell_type == "markdown",
+    }
+    return next(i for i, c in enumerate(RELEASED.cells) if tests[kind](c))
+
+
+def nbgrader_meta(kind):
+    return {"grade": False, "solution": False, "locked": False, "grade_id": "x", "schema_version": 3, **(
+        {"markdown": {}, "grade": {"grade": True, "points": 1}, "solution": {"solution": True},
+         "locked": {"locked": True}}[kind])}
+
+
+# (cell kind, change to its nbgrader metadata): None deletes the key.
+CHANGES = [
+    *[(kind, {key: None}) for kind in ("grade", "solution", "locked")
+      for key in ("points", "grade_id", "grade", "solution", "locked", "schema_version")],
+    *[(kind, {"grade_id": value}) for kind in ("grade", "solution", "locked") for value in ("", " ", 3, None)],
+    *[("grade", {"points": value}) for value in ("two", -1, 0, 1.5, None, [])],
+    *[(kind, {"schema_version": value}) for kind in ("grade", "locked") for value in (0, 1, 2, 4, "3")],
+    *[("grade", {flag: value}) for flag in ("grade", "solution", "locked") for value in ("yes", 1, None)],
+    ("grade", {"task": True}), ("grade", {"cell_type": "markdown"}), ("grade", {"extra": 1}),
+    ("markdown", nbgrader_meta("grade")), ("markdown", nbgrader_meta("solution")),
+    ("markdown", {**nbgrader_meta("grade"), "solution": True}), ("markdown", {**nbgrader_meta("markdown"), "task": True}),
+    ("markdown", {**nbgrader_meta("grade"), "task": True}),
+]
+
+
+def mutated(kind, change):
+    notebook = copy.deepcopy(RELEASED)
+    cell = notebook.cells[first(kind)]
+    meta = cell.metadata.setdefault("nbgrader", {})
+    for key, value in change.items():
+        if value is None:
+            meta.pop(key, None)
+        else:
+            meta[key] = value
+    return notebook
+
+
+def outcome(step, notebook):
+    try:
+        step.preprocess(copy.deepcopy(notebook), {})
+    except Exception as error:  # the type is what is compared
+        return type(error)
+    return None
+
+
+@pytest.mark.parametrize("kind,change", CHANGES, ids=[f"{k}-{c}" for k, c in CHANGES])
+def test_compiled_metadata_check_rejects_exactly_what_nbgraders_rejects(kind, change):
+    notebook = mutated(kind, change)
+    assert outcome(overrides.CheckCellMetadataCompiled(), notebook) == outcome(CheckCellMetadata(), notebook)
+
+
+def test_duplicate_grade_ids_are_rejected_by_both():
+    notebook = copy.deepcopy(RELEASED)
+    a, b = itertools.islice((c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id")), 2)
+    b.metadata.nbgrader.grade_id = a.metadata.nbgrader.grade_id
+    assert outcome(CheckCellMetadata(), notebook) is not None
+    assert outcome(overrides.CheckCellMetadataCompiled(), notebook) == outcome(CheckCellMetadata(), notebook)
+
+
+def test_the_mutations_include_rejections_nbgraders_base_schema_does_not_catch():
+    """Grade cells without points or with an empty id pass the JSON schema; nbgrader rejects them."""
+    rejected = [c for c in CHANGES if outcome(CheckCellMetadata(), mutated(*c)) is not None]
+    assert ("grade", {"points": None}) in rejected and ("grade", {"grade_id": ""}) in rejected
+    assert len(rejected) > 20 and len(rejected) < len(CHANGES)
