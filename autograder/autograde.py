@@ -103,7 +103,9 @@ def grade_submission(out, root, student, lesson, limits, kernels, group, scratch
                           limits.max_submission_bytes)
     except submissions.Refused as refusal:
         return submissions.refused_row(student, lesson, refusal)
-    mounted = limits_module.mount_scratch(scratch, limits.disk_mb)
+    mounted = limits_module.tmpfs_works()
+    if mounted:
+        limits_module.mount_scratch(scratch, limits.disk_mb)
     sandbox.prepare_scratch(scratch)
     workdir = scratch / lesson  # named after the lesson, as the student's own folder is
     workdir.mkdir()

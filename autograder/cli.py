@@ -10,6 +10,7 @@ from . import grade as grade_stage
 from . import release as release_stage
 from . import report as report_stage
 from .course import LESSON_IDS
+from .tables import GRADED
 
 
 def _release(args):
@@ -33,7 +34,7 @@ def print_table(rows, stream=sys.stdout):
     stream.write(f"{'student':<{width}}  {'lesson':<22} {'score':>11}  status\n")
     for r in sorted(rows, key=lambda r: (r.student_id, r.assignment_id)):
         score = f"{r.score:g} / {r.max_score:g}"
-        detail = f" ({r.detail})" if r.detail and r.status != "graded" else ""
+        detail = f" ({r.detail})" if r.detail and r.status != GRADED else ""
         stream.write(f"{r.student_id:<{width}}  {r.assignment_id:<22} {score:>11}  {r.status}{detail}\n")
 
 

@@ -19,10 +19,12 @@ shows it. A sandbox over a limit gets the status ``memory limit``, ``process lim
 """
 
 import ctypes
+import functools
 import math
 import os
 import resource
 import signal
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,6 +36,7 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 V1_CONTROLLERS = ("memory", "pids", "cpu")
 CLONE_NEWNS, MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x00020000, 2, 4, 1 << 14, 1 << 18
 CPU_PERIOD_US = 100_000
+MAX_FILES = 100_000  # files and folders in a kernel's scratch tmpfs
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -144,8 +147,8 @@ class Quota:
         else:
             cgroups = ("no cgroup (this machine lets the grader make none): memory and processes are "
                        "limited per process only, and the number of processes is not limited")
-        disk = (f"a {self.limits.disk_mb} MiB tmpfs per kernel" if os.geteuid() == 0
-                else f"no tmpfs (the grader is not root): {self.limits.disk_mb} MiB per file only")
+        disk = (f"a {self.limits.disk_mb} MiB tmpfs per kernel" if tmpfs_works()
+                else f"no tmpfs (the grader may not mount one): {self.limits.disk_mb} MiB per file only")
         return f"{cgroups}; {disk}"
 
     def for_kernel(self, job):
@@ -232,21 +235,37 @@ def join_cgroups(procs):
 
 # --- the scratch tmpfs --------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=None)
+def tmpfs_works():
+    """Whether this process may give a kernel a scratch tmpfs: tried once, in a fork."""
+    if os.geteuid() != 0:
+        return False
+    with tempfile.TemporaryDirectory(prefix="backprop-probe-") as folder:
+        child = os.fork()
+        if child == 0:
+            try:
+                mount_scratch(folder, 1)
+                os._exit(0)
+            finally:
+                os._exit(1)
+        _, status = os.waitpid(child, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
 def mount_scratch(scratch, disk_mb):
     """Make ``scratch`` a tmpfs of ``disk_mb`` MiB, seen by this process and its children only.
 
     The mount lives in a mount namespace of this process's own (it must be a grading worker:
-    a fork that ends with its submission), so it is gone when the worker is. Returns whether
-    it could be made (it needs root).
+    a fork that ends with its submission), so it is gone when the worker is. Call it only
+    where ``tmpfs_works()``.
     """
-    if os.geteuid() != 0:
-        return False
     if _libc.unshare(CLONE_NEWNS) != 0:
-        return False
+        raise OSError(ctypes.get_errno(), "cannot give the grading worker a mount namespace of its own")
     # Mounts propagate to the host's namespace unless this namespace stops sharing them first.
     if _libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         raise OSError(ctypes.get_errno(), "cannot make the grading worker's mounts private")
-    options = f"size={disk_mb}m,mode=0700".encode()
+    # A file count too: millions of empty files would cost no bytes, but memory and the time to delete them.
+    options = f"size={disk_mb}m,nr_inodes={MAX_FILES},mode=0700".encode()
     if _libc.mount(b"tmpfs", str(scratch).encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options) != 0:
         raise OSError(ctypes.get_errno(), f"cannot mount the kernel's scratch tmpfs on {scratch}")
     return True
