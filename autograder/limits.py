@@ -134,8 +134,10 @@ class Quota:
             for controller, hierarchy in hierarchies.items():
                 self.run_dirs[controller] = hierarchy / name
                 self.run_dirs[controller].mkdir(exist_ok=True)
-            if self.version == "v2":
-                (self.run_dirs["unified"] / "cgroup.subtree_control").write_text("+memory +pids +cpu")
+            if self.version == "v2":  # memory and pids are there (_cgroup_layout); cpu may not be
+                available = (CGROUP_ROOT / "cgroup.subtree_control").read_text().split()
+                (self.run_dirs["unified"] / "cgroup.subtree_control").write_text(
+                    " ".join(f"+{name}" for name in V1_CONTROLLERS if name in available))
         except OSError:
             self.remove()
             self.version, self.run_dirs = None, {}
