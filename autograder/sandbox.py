@@ -103,13 +103,14 @@ def bwrap_command(command, workdir, scratch, info_fd):
     """
     args = ["bwrap", "--info-fd", str(info_fd), "--die-with-parent", "--unshare-user-try", "--unshare-pid", "--unshare-ipc",
             "--unshare-uts", "--unshare-net", "--unshare-cgroup-try", "--dev", "/dev", "--proc", "/proc"]
+    # /tmp before everything else: the scratch folder, the checkout or the venv may lie under
+    # /tmp, and each is bound on top of the sandbox's own /tmp.
+    args += ["--bind", str(Path(scratch) / "tmp"), "/tmp", "--bind", str(Path(scratch) / "shm"), "/dev/shm",
+             "--remount-ro", "/dev"]
     shown = [d for d in SYSTEM_DIRS if os.path.exists(d)]
     shown += [sys.base_prefix, sys.prefix, str(PACKAGE)]
     for path in dict.fromkeys(shown):
         args += ["--ro-bind", path, path]
-    # /tmp first: the scratch folder itself usually lies under /tmp, and is bound on top of it.
-    args += ["--bind", str(Path(scratch) / "tmp"), "/tmp", "--bind", str(Path(scratch) / "shm"), "/dev/shm",
-             "--remount-ro", "/dev"]
     for path in (workdir, scratch):
         args += ["--bind", str(path), str(path)]
     args += ["--remount-ro", "/"]  # the rest of the sandbox's tree is bwrap's scratch root: read-only too
