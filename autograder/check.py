@@ -2,14 +2,17 @@
 
 ``python -m autograder check lessons/04_relu_backprop/04_relu_backprop.ipynb`` runs the
 notebook top to bottom in a fresh kernel (as "Restart and Run All" would, but carrying on
-past failures), then prints one line per visible test cell (``test_<function>``): ``passed``,
-or the first line of what went wrong, and how many passed. The visible tests teach and
+past failures). As each visible test cell (``test_<function>``) finishes it prints the
+function and ``passed``, or the first line of what went wrong (a syntax error that kept the
+function from being defined is named as such), then how many passed. The visible tests teach and
 score nothing: the grade comes from the hidden test cells (``hidden_<function>``), which
 are empty in the student's notebook and run only at grading, so they are skipped here.
 Nothing is written: the notebook on disk stays as it was.
 """
 
+import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,11 @@ from nbclient.exceptions import DeadKernelError
 from .course import HIDDEN_TEST_PREFIX, function_of
 
 DEFAULT_TIMEOUT = 120
+NO_VISIBLE_TESTS = "no visible tests here: no cell has an nbgrader grade id test_<function>\n"
+SYNTAX_ERRORS = {"SyntaxError", "IndentationError", "TabError"}
+UNDEFINED_NAME = re.compile(r"name '(\w+)' is not defined")
+# IPython's evalue of a SyntaxError: "invalid syntax (3012345.py, line 4)", the line within the cell.
+SYNTAX_ERROR_AT = re.compile(r"(.*) \([^()]*, line (\d+)\)$", re.DOTALL)
 
 
 class CheckError(RuntimeError):
@@ -46,37 +54,76 @@ def read_notebook(path):
 
 
 def _visible_tests(notebook):
-    """(cell, grade_id) for every visible graded test cell, in notebook order."""
-    for cell in notebook.cells:
+    """{cell index: grade_id} for every visible graded test cell, in notebook order."""
+    tests = {}
+    for index, cell in enumerate(notebook.cells):
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id", "")
         if cell.cell_type == "code" and meta.get("grade") and not grade_id.startswith(HIDDEN_TEST_PREFIX):
-            yield cell, grade_id
+            tests[index] = grade_id
+    return tests
 
 
-def _failure(cell, timeout):
-    """The first line of the first error in a cell's outputs, or None when it passed."""
-    for output in cell.get("outputs", []):
-        if output.get("output_type") != "error":
-            continue
-        ename, evalue = output.get("ename", "Error"), str(output.get("evalue", ""))
-        if ename == "KeyboardInterrupt":
-            return f"did not finish within {timeout} s and was interrupted: an endless loop?"
-        first = evalue.strip().splitlines()[0] if evalue.strip() else ""
-        if ename == "CheckFailure":
-            return first or ename
-        return f"{ename}: {first}" if first else ename
-    return None
+def _error(cell):
+    """A cell's error output (a cell stops at its first error), or None."""
+    return next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
 
 
-def run(path, timeout=DEFAULT_TIMEOUT, kernel_name="python3"):
+def _failure(cell, earlier, timeout):
+    """The first line of a test cell's error, or None when it passed; ``earlier`` are the cells above it."""
+    error = _error(cell)
+    if error is None:
+        return None
+    ename, evalue = error.get("ename", "Error"), str(error.get("evalue", ""))
+    if ename == "KeyboardInterrupt":
+        return f"did not finish within {timeout} s and was interrupted: an endless loop?"
+    undefined = UNDEFINED_NAME.match(evalue) if ename == "NameError" else None
+    syntax = undefined and _syntax_error_defining(undefined[1], earlier)
+    if syntax:
+        return syntax
+    first = evalue.strip().splitlines()[0] if evalue.strip() else ""
+    if ename == "CheckFailure":
+        return first or ename
+    return f"{ename}: {first}" if first else ename
+
+
+def _syntax_error_defining(name, earlier):
+    """Why ``name`` was never defined, when the nearest earlier solution cell whose text
+    defines it (a cell that failed to compile has nothing else to go by) raised a syntax
+    error; else None. The test's own NameError would send the student to the wrong cell.
+    """
+    definition = re.compile(rf"^\s*(?:def|class)\s+{re.escape(name)}\b", re.MULTILINE)
+    cell = next((c for c in reversed(earlier)
+                 if c.metadata.get("nbgrader", {}).get("solution") and definition.search(c.source)), None)
+    error = _error(cell) if cell is not None else None
+    if error is None or error.get("ename") not in SYNTAX_ERRORS:
+        return None
+    located = SYNTAX_ERROR_AT.match(str(error.get("evalue", "")))
+    if located is None:
+        return f"your cell has a syntax error: {error.get('evalue', '')}"
+    return f"your cell has a syntax error at line {located[2]}: {located[1]}"
+
+
+def run(path, timeout=DEFAULT_TIMEOUT, kernel_name="python3", on_result=None):
     """Execute the notebook at ``path`` in a fresh kernel; return its visible test results.
 
     Cells run in the notebook's folder with matplotlib's non-interactive Agg backend;
     a cell that runs longer than ``timeout`` seconds is interrupted and counts as failed.
+    ``on_result`` (optional) is called with each result as soon as its test cell finishes,
+    so that a caller can show progress through a lesson that takes a while.
     """
     path = Path(path)
     notebook = read_notebook(path)
+    tests = _visible_tests(notebook)
+    results = []
+
+    def collect(cell, cell_index, **_):
+        if cell_index in tests:
+            message = _failure(cell, notebook.cells[:cell_index], timeout)
+            results.append(VisibleTest(function_of(tests[cell_index]), message is None, message or "passed"))
+            if on_result is not None:
+                on_result(results[-1])
+
     client = NotebookClient(
         notebook,
         kernel_name=kernel_name,
@@ -84,6 +131,7 @@ def run(path, timeout=DEFAULT_TIMEOUT, kernel_name="python3"):
         interrupt_on_timeout=True,
         allow_errors=True,
         record_timing=False,
+        on_cell_executed=collect,
         # The kernel's own log (a warning about unencrypted local TCP) is noise to a student.
         extra_arguments=["--IPKernelApp.log_level=ERROR"],
         resources={"metadata": {"path": str(path.resolve().parent)}},
@@ -92,23 +140,34 @@ def run(path, timeout=DEFAULT_TIMEOUT, kernel_name="python3"):
         client.execute(env={**os.environ, "MPLBACKEND": "Agg"})
     except DeadKernelError:
         raise CheckError(f"the kernel died while running {path}: a crash or memory exhausted?") from None
-    results = []
-    for cell, grade_id in _visible_tests(notebook):
-        message = _failure(cell, timeout)
-        results.append(VisibleTest(function_of(grade_id), message is None, message or "passed"))
     return results
 
 
-def report(results, stream):
-    """Print one line per visible test, then how many passed."""
-    if not results:
-        stream.write("no visible tests here: no cell has an nbgrader grade id test_<function>\n")
-    width = max([len(r.function) for r in results] + [8])
-    for result in results:
-        stream.write(f"{result.function:<{width}}  {result.message}\n")
-    stream.write(f"visible tests: {score_line(results)}\n")
+def progress(path, stream):
+    """Say at once which notebook runs (a lesson takes a while), then return the ``on_result``
+    of ``run`` that prints each visible test's line as its cell finishes, aligned in advance."""
+    functions = [function_of(grade_id) for grade_id in _visible_tests(read_notebook(path)).values()]
+    stream.write(f"running {path} in a fresh kernel ...\n")
+    if not functions:
+        stream.write(NO_VISIBLE_TESTS)
+    stream.flush()
+    width = max([len(function) for function in functions] + [8])  # the messages line up
+    return lambda result: report_line(result, width, stream)
+
+
+def report_line(result, width, stream):
+    """Print one visible test's line at once (flushed: it may be progress through a long run)."""
+    stream.write(f"{result.function:<{width}}  {result.message}\n")
+    stream.flush()
 
 
 def score_line(results):
     passed = sum(r.passed for r in results)
     return f"{passed} / {len(results)} passed (the grade comes from the hidden tests, run when the lesson is graded)"
+
+
+def as_json(path, results):
+    """The results as one JSON document, for editors and scripts rather than people."""
+    return json.dumps({"notebook": str(path), "passed": sum(r.passed for r in results), "total": len(results),
+                       "tests": [{"function": r.function, "passed": r.passed, "message": r.message}
+                                 for r in results]}, indent=2)

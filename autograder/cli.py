@@ -70,13 +70,17 @@ def _demo(args):
 
 
 def _check(args):
+    """Exit 0 when every visible test passes, 1 when one fails (as pytest does), 2 when the
+    notebook could not be checked at all."""
     try:
-        results = check_stage.run(args.notebook, timeout=args.timeout)
+        on_result = None if args.json else check_stage.progress(args.notebook, sys.stdout)
+        results = check_stage.run(args.notebook, timeout=args.timeout, on_result=on_result)
     except check_stage.CheckError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    check_stage.report(results, sys.stdout)
-    return 0
+    print(check_stage.as_json(args.notebook, results) if args.json
+          else f"visible tests: {check_stage.score_line(results)}")
+    return 0 if all(result.passed for result in results) else 1
 
 
 def _add_grade_options(parser):
@@ -124,6 +128,8 @@ def build_parser():
     check.add_argument("notebook", help="the notebook, e.g. lessons/04_relu_backprop/04_relu_backprop.ipynb")
     check.add_argument("--timeout", type=int, default=check_stage.DEFAULT_TIMEOUT,
                        help="seconds a cell may run before it is interrupted")
+    check.add_argument("--json", action="store_true",
+                       help="print only one JSON document: notebook, passed, total and each test")
     check.set_defaults(run=_check)
     return parser
 

@@ -10,10 +10,13 @@ check named a known mistake, that hint.
 The page also shows what the student wrote and what their code displayed, so nothing of it
 may run or load: ``SanitizeOutputs`` (nbconvert's ``SanitizeHTML``) cleans the outputs, the
 exporter cleans the HTML that markdown renders to, and every page carries a Content Security
-Policy that allows no script and no load from anywhere.
+Policy that allows no script and no load from anywhere. So math is turned into MathML when
+the page is made (``autograder.markup``), and ``SummariseFunctions`` puts a table of the
+graded functions, their points and their one-line verdicts at the top.
 """
 
 import builtins
+import html
 import re
 
 import nbformat
@@ -23,6 +26,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 
 from .course import HIDDEN_TEST_PREFIX, function_of
+from .markup import MATHML_ATTRIBUTES, MATHML_TAGS
 from .overrides import FeedbackExporter, RememberedHighlight, SanitizeOutputs
 
 
@@ -81,9 +85,68 @@ MARKDOWN_ATTRIBUTES = {"*": ["class"], "img": ["alt", "title"], "ol": ["start"],
 # is built into its mathjax() macro; the exporter's mathjax_url is not used). Allowing it would
 # take 'unsafe-eval': MathJax evaluates the template's <script type="text/x-mathjax-config">,
 # and then any such block on the page, one a student slipped past the cleaning too (both seen
-# in Chromium). So no script at all; the trade-off is that math shows as TeX source, untypeset.
+# in Chromium). So no script at all: math is MathML made when the page is (``autograder.markup``).
 CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                            "base-uri 'none'; form-action 'none'")
+
+# The page's own style, after the template's: the summary table, messages that wrap instead of
+# scrolling sideways, math a little larger than text, and a page that reads at 400 px too.
+PAGE_STYLE = """
+table.summary { border-collapse: collapse; margin: .5em 0; width: 100%; }
+table.summary th, table.summary td { padding: .3em .6em; border-bottom: 1px solid #ddd; text-align: left;
+  vertical-align: top; }
+table.summary td { overflow-wrap: anywhere; }
+table.summary code { white-space: normal; }
+table.summary tr.passed td:nth-child(2) { color: #2e7d32; }
+table.summary tr.failed td:nth-child(2) { color: #c62828; font-weight: bold; }
+p.summary-note { color: #555; margin: .3em 0 0; }
+div.output_subarea pre, div.output_text pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+math { font-size: 1.1em; }
+img { max-width: 100%; height: auto; }
+math[display="block"] { margin: .6em 0; overflow-x: auto; }
+@media (max-width: 600px) {
+  body { padding: 0; } .container { width: 100%; padding: 0 4px; }
+  div.prompt { display: none; } div.inner_cell, div.output_area { width: 100%; }
+}
+"""
+
+
+class SummariseFunctions(NbGraderPreprocessor):
+    """Put a table at the top of the page: one row per graded function, its points and the
+    one line the student needs (the grader's verdict or ``HideHiddenFailures``' sentence).
+
+    The table goes to ``resources["summary"]``; ``FeedbackExporter`` shows it in place of
+    nbgrader's list of identical "Test cell" links.
+    """
+
+    def preprocess(self, nb, resources):
+        rows = []
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            grade_id = meta.get("grade_id", "")
+            if cell.cell_type != "code" or not meta.get("grade") or not grade_id.startswith(HIDDEN_TEST_PREFIX):
+                continue
+            score, points = float(meta.get("score") or 0), float(meta.get("points") or 0)
+            mark = "passed" if score == points else "failed"
+            rows.append(f'<tr class="{mark}"><td><a href="#{html.escape(grade_id)}"><code>'
+                        f'{html.escape(function_of(grade_id))}</code></a></td><td>{score:g} / {points:g}</td>'
+                        f'<td>{html.escape(_verdict(function_of(grade_id), cell.get("outputs", [])))}</td></tr>')
+        resources["summary"] = (
+            '<table class="summary"><tr><th>function</th><th>points</th><th>what the hidden tests found</th></tr>'
+            + "".join(rows) + "</table><p class=\"summary-note\">Points come from the hidden tests, run when the "
+            "lesson was graded. The visible tests in the notebook below score nothing: they are there to help.</p>")
+        return nb, resources
+
+
+def _verdict(function, outputs):
+    """The first line of a hidden cell's outputs, without the function's name before it."""
+    for output in outputs:
+        text = (output.get("text") or output.get("evalue") or "").strip()
+        if text:
+            return text.splitlines()[0].removeprefix(f"{function}: ")
+    return "no result: the cell did not run"
+
+
 def remember(notebooks):
     """Highlight every code cell of ``notebooks`` (the released lessons) once, for every page."""
     highlight = RememberedHighlight()
@@ -95,17 +158,18 @@ def remember(notebooks):
 
 def configure(config, template_cache=None):
     """Add the hiding and cleaning steps to nbgrader's GenerateFeedback pipeline in ``config``."""
-    config.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor,
-                                             ClearHiddenTests, HideHiddenFailures, SanitizeOutputs]
+    config.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests,
+                                             HideHiddenFailures, SummariseFunctions, SanitizeOutputs]
     config.ClearHiddenTests.enforce_metadata = False
     config.SanitizeOutputs.enabled = True
-    config.SanitizeOutputs.tags = SanitizeHTML.tags.default() + MARKDOWN_TAGS
-    config.SanitizeOutputs.attributes = {**SanitizeHTML.attributes.default(), **MARKDOWN_ATTRIBUTES}
+    config.SanitizeOutputs.tags = SanitizeHTML.tags.default() + MARKDOWN_TAGS + MATHML_TAGS
+    config.SanitizeOutputs.attributes = {**SanitizeHTML.attributes.default(), **MARKDOWN_ATTRIBUTES, **MATHML_ATTRIBUTES}
     config.SanitizeOutputs.styles = ["text-align"]  # a markdown table's column alignment
     # text/markdown is cleaned after it is rendered, by the exporter, like a markdown cell.
     config.SanitizeOutputs.sanitized_output_types = {"text/html"}
     config.SanitizeOutputs.safe_output_keys = SanitizeHTML.safe_output_keys.default() | {"text/markdown"}
     config.GenerateFeedback.exporter_class = FeedbackExporter
     config.FeedbackExporter.content_security_policy = CONTENT_SECURITY_POLICY
+    config.FeedbackExporter.page_style = PAGE_STYLE
     if template_cache:
         config.FeedbackExporter.template_cache = str(template_cache)

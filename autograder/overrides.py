@@ -44,6 +44,7 @@ from nbgrader.preprocessors import CheckCellMetadata, Execute
 from traitlets import Bool, Dict, Enum, Integer, List, Unicode, default
 
 from . import forkserver, sandbox
+from .markup import embed_figures, mark_figures, render_math
 
 
 # --- nbgrader 0.9.6: the cell-metadata check, compiled once ------------------------------------
@@ -291,13 +292,17 @@ class FeedbackExporter(HTMLExporter):
       again with BeautifulSoup, half a feedback page's cost, to give images without one an
       alt text and to make JupyterLab-template cells focusable; nbgrader's feedback template
       is not JupyterLab's, so only the alt text applies, and a pattern adds it. The same pass
-      puts the Content Security Policy first in ``<head>``.
-    - It cleans the HTML that markdown renders to, not markdown's source (``SanitizeOutputs``
-      says why).
+      puts the Content Security Policy and ``page_style`` in ``<head>`` in place of the template's
+      MathJax scripts, and puts
+      ``resources["summary"]`` (made by the pipeline) in place of nbgrader's list of test cells.
+    - It renders math as MathML and embeds the course's figures (``autograder.markup``: pages
+      run no script and load nothing), and cleans the
+      HTML that markdown renders to, not markdown's source (``SanitizeOutputs`` says why).
     """
 
     template_cache = Unicode("", help="folder for compiled templates, shared by the grading workers").tag(config=True)
     content_security_policy = Unicode("", help="the page's Content-Security-Policy, first in its <head>").tag(config=True)
+    page_style = Unicode("", help="CSS added to the page's <head>, after the template's").tag(config=True)
 
     def _create_environment(self):
         environment = super()._create_environment()
@@ -312,8 +317,10 @@ class FeedbackExporter(HTMLExporter):
 
     @pass_context
     def markdown2html(self, context, source):
-        """Markdown as HTML, cleaned with the settings ``SanitizeOutputs`` cleans outputs with."""
-        return self.sanitizer.sanitize_html_tags(super().markdown2html(context, source))
+        """Markdown as HTML with its math as MathML, cleaned with the settings ``SanitizeOutputs``
+        cleans outputs with, and the course's figures embedded (``autograder.markup``)."""
+        rendered = mark_figures(render_math(super().markdown2html(context, source)))
+        return embed_figures(self.sanitizer.sanitize_html_tags(rendered))
 
     def from_notebook_node(self, nb, resources=None, **kw):
         language = nb.metadata.get("language_info", {})
@@ -328,7 +335,14 @@ class FeedbackExporter(HTMLExporter):
         if self.content_security_policy:
             csp = f'<meta http-equiv="Content-Security-Policy" content="{self.content_security_policy}">'
             html = html.replace("<head>", "<head>\n" + csp, 1)
+        html = TEMPLATE_MATHJAX.sub("", html)  # blocked by the policy anyway: math is MathML here
+        if self.page_style:
+            html = html.replace("</head>", f"<style>{self.page_style}</style>\n</head>", 1)
+        if "summary" in resources:
+            html = NBGRADER_TEST_LIST.sub(lambda _: f'<div id="toc">{resources["summary"]}</div>', html, count=1)
         return IMAGE_WITHOUT_ALT.sub(r'\1 alt="a figure drawn by the notebook"', html), resources
 
 
 IMAGE_WITHOUT_ALT = re.compile(r"(<img\b)(?![^>]*\balt=)")
+NBGRADER_TEST_LIST = re.compile(r'<div id="toc">.*?</div>', re.S)  # nbgrader 0.9.6's feedback template
+TEMPLATE_MATHJAX = re.compile(r'<script\b[^>]*(?:mathjax|MathJax)[^>]*>.*?</script>\s*', re.S)  # nbconvert 7.17's mathjax()

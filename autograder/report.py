@@ -1,13 +1,17 @@
-"""Report: what the class got wrong, for the instructor (``OUT/report.html`` and its PNGs).
+"""Report: what the class got wrong, for the instructor (``OUT/report.html``, one file).
 
-Read from the grade stage's tables: the score distribution of each lesson, and for each
-graded function the share of students who lost points on it, with the failure message
-seen most often, so the instructor sees at a glance what to teach again.
+Read from the grade stage's tables: a summary per lesson, every student's scores, and per
+lesson the score distribution and, per graded function, who gave a wrong answer (with the
+wrong answers seen most often) apart from who left the stub untouched, so the instructor sees
+at a glance what to teach again. The page is self-contained (charts embedded as data URIs)
+and uses no script: it is mailed, opened offline, or viewed under a policy that forbids scripts.
 """
 
-import csv
+import base64
 import html
+import io
 import json
+import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -15,65 +19,141 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .course import function_of  # noqa: E402
-from .tables import NOT_SUBMITTED  # noqa: E402
+from .tables import GRADED, MISSING, NOT_SUBMITTED, UNKNOWN_LESSON, read_csv  # noqa: E402
+
+# The failure message of a function still raising the ``NotImplementedError`` it was handed out with.
+STUB = "is not implemented yet"
+RIGHT, WRONG, NOT_ATTEMPTED = "right", "wrong", "not attempted"
+
+STYLE = """
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#222;background:#fff;
+ max-width:64em;margin:0 auto;padding:1em 1.2em 3em}
+h1{font-size:1.6em;margin:.4em 0}
+h2{font-size:1.25em;margin:2.2em 0 .6em;padding-bottom:.2em;border-bottom:1px solid #dde1e6}
+a{color:#2a5db0}
+.box{overflow-x:auto;margin:.8em 0;border:1px solid #e3e6ea;border-radius:4px}
+table{border-collapse:collapse;width:100%;font-size:.92em}
+th,td{padding:.4em .7em;text-align:left;vertical-align:top;border-bottom:1px solid #eceef1}
+th{background:#f3f5f7;color:#4a5360;font-weight:600;vertical-align:bottom}
+td.msg{padding:0 .7em .6em 2em}
+th a{color:inherit}
+tr:last-child td{border-bottom:0}
+td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+.status{color:#a1361f}
+.muted{color:#6b7280}
+.bar{display:inline-block;width:4em;height:.55em;margin-left:.5em;background:#e6e9ee;border-radius:3px}
+.bar span{display:block;height:100%;background:#4c72b0;border-radius:3px}
+img{max-width:100%;height:auto;display:block;margin:.8em 0}
+details{margin:.4em 0}
+summary{cursor:pointer;color:#2a5db0}
+code{font-size:.92em;background:#f3f5f7;padding:0 .25em;border-radius:3px}
+"""
 
 
-def _rows(path):
-    if not path.exists():
-        return []
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
+def escaped(value):
+    """``html.escape``: everything from the tables may have been written by a student."""
+    return html.escape(str(value))
 
 
-def summarise(out):
-    """Per lesson: the score fractions, and per function (students graded, students who lost
-    points, the most common failure message)."""
-    grades = _rows(out / "grades.csv")
+def score_fractions(grades):
+    """Per lesson, the score of each submission that has one, as a fraction of the lesson's points."""
     fractions = defaultdict(list)
     for row in grades:
         if float(row["max_score"]) > 0 and row["status"] not in NOT_SUBMITTED:
             fractions[row["assignment_id"]].append(float(row["score"]) / float(row["max_score"]))
-    lost = defaultdict(set)
-    seen = defaultdict(set)
-    for row in _rows(out / "cells.csv"):
+    return fractions
+
+
+def function_outcomes(out):
+    """Per (lesson, function), each graded student's outcome: right, wrong or not attempted.
+
+    A function is not attempted when every test cell with points for it lost them with the
+    stub's "not implemented yet" message: the student left it as it was handed out, which
+    says nothing about what they misunderstood.
+    """
+    messages = {(r["student_id"], r["assignment_id"], r["grade_id"]): r["message"]
+                for r in read_csv(out / "failures.csv")}
+    cells = defaultdict(lambda: defaultdict(list))
+    for row in read_csv(out / "cells.csv"):
+        if float(row["max_score"]) <= 0:
+            continue
+        if float(row["score"]) >= float(row["max_score"]):
+            outcome = RIGHT
+        elif STUB in messages.get((row["student_id"], row["assignment_id"], row["grade_id"]), ""):
+            outcome = NOT_ATTEMPTED
+        else:
+            outcome = WRONG
+        cells[row["assignment_id"], function_of(row["grade_id"])][row["student_id"]].append(outcome)
+    return {key: {student: found[0] if len(set(found)) == 1 else WRONG for student, found in students.items()}
+            for key, students in cells.items()}
+
+
+def wrong_answers(out, outcomes):
+    """Per (lesson, function), how many students gave each failure message among the wrong answers."""
+    given = defaultdict(set)
+    for row in read_csv(out / "failures.csv"):
         key = (row["assignment_id"], function_of(row["grade_id"]))
-        seen[key].add(row["student_id"])
-        if float(row["score"]) < float(row["max_score"]):
-            lost[key].add(row["student_id"])
-    messages = defaultdict(Counter)
-    for row in _rows(out / "failures.csv"):
-        messages[row["assignment_id"], function_of(row["grade_id"])][row["message"]] += 1
+        if outcomes.get(key, {}).get(row["student_id"]) == WRONG and STUB not in row["message"]:
+            given[key].add((row["student_id"], row["message"]))
+    return {key: Counter(message for _, message in pairs) for key, pairs in given.items()}
+
+
+def summarise(out):
+    """Per lesson: the score fractions, and per function the students graded, the students who
+    lost points (``lost``), those of them who answered wrong (``wrong``), those who did not attempt
+    it or submitted nothing (``not_attempted``), and the two wrong answers given most often
+    (``message``/``count``, ``second``/``second_count``). Functions come most-wrong first."""
+    grades = read_csv(out / "grades.csv")
+    missing = Counter(row["assignment_id"] for row in grades if row["status"] == MISSING)
+    outcomes = function_outcomes(out)
+    answers = wrong_answers(out, outcomes)
     functions = defaultdict(list)
-    for (lesson, function), students in sorted(seen.items()):
-        common = messages[lesson, function].most_common(1)
-        functions[lesson].append(dict(function=function, graded=len(students), lost=len(lost[lesson, function]),
-                                      message=common[0][0] if common else "", count=common[0][1] if common else 0))
+    for (lesson, function), students in sorted(outcomes.items()):
+        counts = Counter(students.values())
+        (message, count), (second, second_count) = (answers.get((lesson, function), Counter()).most_common(2)
+                                                    + [("", 0), ("", 0)])[:2]
+        functions[lesson].append(dict(
+            function=function, graded=len(students), lost=counts[WRONG] + counts[NOT_ATTEMPTED],
+            wrong=counts[WRONG], not_attempted=counts[NOT_ATTEMPTED] + missing[lesson],
+            message=message, count=count, second=second, second_count=second_count))
     for lesson in functions:
-        functions[lesson].sort(key=lambda f: -f["lost"] / max(f["graded"], 1))
-    return fractions, functions
+        functions[lesson].sort(key=lambda f: (-f["wrong"] / max(f["graded"], 1), -f["not_attempted"]))
+    return score_fractions(grades), functions
 
 
-def plot_distribution(lesson, fractions, path):
-    fig, ax = plt.subplots(figsize=(5, 3))
+def png(fig):
+    """The figure as a ``data:`` URI, so the page needs no file beside it."""
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def plot_distribution(fractions):
+    """The lesson's score histogram, in tenths of its points; the lesson is named by the heading above."""
+    fig, ax = plt.subplots(figsize=(6, 3))
     ax.hist([100 * f for f in fractions], bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001],
             color="#4c72b0", edgecolor="white")
-    ax.set(title=f"{lesson}: scores", xlabel="score (% of the lesson's points)", ylabel="students")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(title="Scores", xlabel="score (% of the lesson's points)", ylabel="students")
+    return png(fig)
 
 
-def plot_losses(lesson, functions, path):
-    fig, ax = plt.subplots(figsize=(6, 0.4 * len(functions) + 1.2))
+def plot_losses(functions):
+    """Per function, the students who answered wrong, then those who did not attempt it."""
+    fig, ax = plt.subplots(figsize=(6, 0.4 * len(functions) + 1.5))
     names = [f["function"] for f in functions][::-1]
-    shares = [100 * f["lost"] / max(f["graded"], 1) for f in functions][::-1]
-    ax.barh(names, shares, color="#c44e52")
-    ax.set(title=f"{lesson}: students who lost points", xlabel="students (%)", xlim=(0, 100))
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    wrong = [f["wrong"] for f in functions][::-1]
+    ax.barh(names, wrong, color="#c44e52", label="wrong answer")
+    ax.barh(names, [f["not_attempted"] for f in functions][::-1], left=wrong, color="#b8bec7", label="not attempted")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(title="Students who lost points", xlabel="students")
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize="small", frameon=False)
+    return png(fig)
 
 
 def how_it_was_graded(out):
@@ -87,31 +167,149 @@ def how_it_was_graded(out):
     return parts + [f"<p>Graded with {isolation}; limits: {html.escape(run['limits'])}.</p>"]
 
 
+def table(headers, rows, id_=""):
+    """A table in its own horizontally scrolling box; ``headers`` and cells are HTML already."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(row) + "</tr>" for row in rows)
+    attribute = f" id='{id_}'" if id_ else ""
+    return f"<div class='box'><table{attribute}><tr>{head}</tr>{body}</table></div>"
+
+
+def percent(fractions, how):
+    """A cell with ``how`` (mean or median) of the fractions in %, with a bar; empty without any."""
+    if not fractions:
+        return "<td class='n'>–</td>"
+    value = 100 * how(fractions)
+    return f"<td class='n'>{value:.0f}%<span class='bar'><span style='width:{value:.0f}%'></span></span></td>"
+
+
+def did_not_attempt(grades, outcomes, lesson):
+    """Students of ``lesson`` who submitted nothing or left every graded function as the stub."""
+    untouched = defaultdict(set)
+    for (lesson_id, _), students in outcomes.items():
+        for student, outcome in students.items():
+            untouched[lesson_id, student].add(outcome)
+    return sum(1 for row in grades if row["assignment_id"] == lesson
+               and (row["status"] == MISSING or untouched.get((lesson, row["student_id"])) == {NOT_ATTEMPTED}))
+
+
+def summary(grades, outcomes, lessons):
+    """One row per lesson: class size, submissions graded, mean and median, and what was not graded."""
+    fractions = score_fractions(grades)
+    rows = []
+    for number, lesson in enumerate(lessons):
+        statuses = Counter(r["status"] for r in grades if r["assignment_id"] == lesson)
+        others = sorted(((n, s) for s, n in statuses.items() if s != GRADED), key=lambda pair: (-pair[0], pair[1]))
+        not_graded = f" <span class='muted'>({', '.join(f'{n} {escaped(s)}' for n, s in others)})</span>" if others else ""
+        rows.append([f"<td><a href='#lesson-{number}'>{escaped(lesson)}</a></td>",
+                     f"<td class='n'>{sum(statuses.values())}</td>", f"<td class='n'>{statuses[GRADED]}</td>",
+                     percent(fractions[lesson], statistics.mean), percent(fractions[lesson], statistics.median),
+                     f"<td class='n'>{did_not_attempt(grades, outcomes, lesson)}</td>",
+                     f"<td>{sum(n for n, _ in others)}{not_graded}</td>"])
+    headers = ["lesson", "students", "graded", "mean", "median", "did not attempt", "not graded"]
+    note = ("<p class='muted'>Mean and median: % of the lesson's points, over every submission with a score. "
+            "Did not attempt: submitted nothing, or left every graded function as handed out.</p>")
+    return table(headers, rows, "summary") + note
+
+
+def cell(row):
+    """A student's cell for one lesson: score / max, or the status (and the score, if any) when not graded."""
+    if row is None:
+        return "<td class='muted'>–</td>"
+    score = f"{float(row['score']):g} / {float(row['max_score']):g}"
+    if row["status"] == GRADED:
+        return f"<td class='n'>{score}</td>"
+    shown = f"{escaped(row['status'])}, {score}" if float(row["max_score"]) > 0 else escaped(row["status"])
+    return f"<td class='status'>{shown}</td>"
+
+
+def lesson_key(row):
+    """Sort key for one lesson's column: no score first (missing, refused), then lowest score."""
+    if row is None or float(row["max_score"]) <= 0 or row["status"] in NOT_SUBMITTED:
+        return -1.0
+    return float(row["score"]) / float(row["max_score"])
+
+
+def student_table(by_student, lessons, students, id_):
+    """One row per student in the order ``students``, one column per lesson; each header links to
+    the table sorted by that column."""
+    headers = ["<a href='#by-student'>student</a>"] + [
+        f"<a href='#by-lesson-{number}'>{escaped(lesson)}</a>" for number, lesson in enumerate(lessons)]
+    rows = [[f"<td>{escaped(student)}</td>"] + [cell(by_student[student].get(lesson)) for lesson in lessons]
+            for student in students]
+    return table(headers, rows, id_)
+
+
+def students_section(grades, lessons):
+    """The student table sorted by id, then, folded, the same table sorted by each lesson's score.
+
+    Sorting is done here, not in the browser: the page runs no script. A column header links to
+    the copy sorted by that column (a browser that does not unfold it on the jump shows its summary line).
+    """
+    by_student = defaultdict(dict)
+    for row in grades:
+        by_student[row["student_id"]][row["assignment_id"]] = row
+    students = sorted(by_student)
+    parts = ["<h2 id='students'>Students</h2>",
+             "<p class='muted'>Sorted by student id. A lesson's header leads to the same table sorted by its score, "
+             "folded below: lowest first, no score first.</p>",
+             student_table(by_student, lessons, students, "by-student")]
+    for number, lesson in enumerate(lessons):
+        ordered = sorted(students, key=lambda s: (lesson_key(by_student[s].get(lesson)), s))
+        parts.append(f"<details id='by-lesson-{number}'><summary>Sorted by {escaped(lesson)}, lowest first</summary>"
+                     f"{student_table(by_student, lessons, ordered, '')}</details>")
+    return parts
+
+
+def function_rows(f):
+    """A function's row (wrong answers, not attempted), and below it, across the table, the most
+    frequent wrong answer and how many gave it, then the second one if there is one."""
+    share = f"{f['wrong']} of {f['graded']} ({100 * f['wrong'] / max(f['graded'], 1):.0f}%)"
+    rows = [[f"<td><code>{escaped(f['function'])}</code></td>", f"<td class='n'>{share}</td>",
+             f"<td class='n'>{f['not_attempted']}</td>"]]
+    if f["message"]:
+        students = "1 student" if f["count"] == 1 else f"{f['count']} students"
+        text = f"{escaped(f['message'])} <span class='muted'>({students})</span>"
+        if f["second"]:
+            text += f"<br><span class='muted'>then: {escaped(f['second'])} ({f['second_count']})</span>"
+        rows.append([f"<td colspan='3' class='msg'>{text}</td>"])
+    return rows
+
+
+def lesson_section(number, lesson, scores, functions):
+    """A lesson's heading, its charts, and per function who lost points and the wrong answers given."""
+    mean = f", mean {100 * statistics.mean(scores):.0f}%" if scores else ""
+    parts = [f"<h2 id='lesson-{number}'>{escaped(lesson)}</h2><p>{len(scores)} submissions with a score{mean}.</p>"]
+    if scores:
+        parts.append(f"<img src='{plot_distribution(scores)}' alt='score distribution of {escaped(lesson)}'>")
+    if functions:
+        parts.append(f"<img src='{plot_losses(functions)}' alt='students who lost points per function of {escaped(lesson)}'>")
+        rows = [row for f in functions for row in function_rows(f)]
+        parts.append(table(["function", "wrong answer", "not attempted"], rows))
+        parts.append("<p class='muted'>Under a function: the wrong answer given most often, and the next one. "
+                     "Not attempted: left as handed out, or no submission.</p>")
+    return parts
+
+
 def write_report(out):
-    """Write ``report.html`` and one pair of PNGs per lesson into ``out``; return the HTML path."""
+    """Write ``report.html`` into ``out``, one file with its charts inside; return its path."""
     out = Path(out)
+    grades = read_csv(out / "grades.csv")
     fractions, functions = summarise(out)
-    parts = ["<!doctype html><meta charset='utf-8'><title>Backprop Lab: class report</title>",
-             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-             "td,th{padding:.2em .6em;text-align:left;vertical-align:top}"
-             "tr:nth-child(even){background:#f4f4f4}</style>",
-             "<h1>What the class got wrong</h1>", *how_it_was_graded(out)]
-    for lesson in sorted(set(fractions) | set(functions)):
-        scores = fractions.get(lesson, [])
-        mean = 100 * sum(scores) / len(scores) if scores else 0.0
-        parts.append(f"<h2>{html.escape(lesson)}</h2><p>{len(scores)} submissions graded, mean score {mean:.0f}%.</p>")
-        if scores:
-            plot_distribution(lesson, scores, out / f"report_{lesson}_scores.png")
-            parts.append(f"<img src='report_{html.escape(lesson)}_scores.png' alt='score distribution'>")
-        if functions.get(lesson):
-            plot_losses(lesson, functions[lesson], out / f"report_{lesson}_functions.png")
-            parts.append(f"<img src='report_{html.escape(lesson)}_functions.png' alt='points lost per function'>")
-            parts.append("<table><tr><th>function</th><th>lost points</th><th>most frequent failure</th></tr>")
-            for f in functions[lesson]:
-                share = f"{f['lost']} of {f['graded']} ({100 * f['lost'] / max(f['graded'], 1):.0f}%)"
-                message = f"{html.escape(f['message'])} <small>({f['count']}x)</small>" if f["message"] else ""
-                parts.append(f"<tr><td><code>{html.escape(f['function'])}</code></td><td>{share}</td><td>{message}</td></tr>")
-            parts.append("</table>")
+    outcomes = function_outcomes(out)
+    lessons = sorted({r["assignment_id"] for r in grades if r["status"] != UNKNOWN_LESSON} | set(functions))
+    unknown = sum(1 for r in grades if r["status"] == UNKNOWN_LESSON)
+    parts = ["<!doctype html><html lang='en'><meta charset='utf-8'>",
+             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+             f"<title>Backprop Lab: class report</title><style>{STYLE}</style>",
+             "<h1>What the class got wrong</h1>", *how_it_was_graded(out),
+             "<h2>Summary</h2>", summary(grades, outcomes, lessons)]
+    if unknown:
+        parts.append(f"<p class='status'>{unknown} folders named after no lesson of the course were left out "
+                     f"(status {UNKNOWN_LESSON}).</p>")
+    parts += students_section(grades, lessons)
+    for number, lesson in enumerate(lessons):
+        parts += lesson_section(number, lesson, fractions.get(lesson, []), functions.get(lesson, []))
     path = out / "report.html"
     path.write_text("\n".join(parts) + "\n")
     return path

@@ -1,5 +1,10 @@
 """`python -m autograder check`: a student runs one lesson and reads its visible tests."""
 
+import contextlib
+import io
+import json
+import re
+
 import nbformat
 import pytest
 
@@ -16,24 +21,39 @@ def visible_test_ids(notebook):
             and c.metadata["nbgrader"]["grade_id"].startswith("test_")]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def lesson():
     if LESSON is None:
         pytest.fail("no lesson in solutions/: nothing to check")
     return LESSON
 
 
-def test_untouched_lesson_reports_every_function_not_implemented(lesson, capsys):
+def run_cli(*args):
+    """(exit status, stdout) of ``python -m autograder check *args``; stdout captured by hand
+    so that module-scoped fixtures can share one run."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = cli.main(["check", *map(str, args)])
+    return status, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def untouched(lesson):
+    """One text run of the lesson as released: (notebook path, its bytes before, exit status, stdout lines)."""
     path = lesson_notebook(lesson)
     before = path.read_bytes()
+    status, out = run_cli(path)
+    return path, before, status, out.splitlines()
 
-    assert cli.main(["check", str(path)]) == 0
 
-    out = capsys.readouterr().out.splitlines()
+def test_untouched_lesson_fails_and_reports_every_function_not_implemented(untouched):
+    path, before, status, out = untouched
+
+    assert status == 1
     functions = visible_test_ids(nbformat.read(path, as_version=4))
-    assert functions, f"{lesson} has no visible test cells"
-    assert len(out) == len(functions) + 1
-    for function, line in zip(functions, out):
+    assert functions, f"{path} has no visible test cells"
+    assert len(out) == 1 + len(functions) + 1
+    for function, line in zip(functions, out[1:]):
         assert line.startswith(function + " "), line
         assert "is not implemented yet" in line, line
         assert "Traceback" not in line
@@ -41,41 +61,80 @@ def test_untouched_lesson_reports_every_function_not_implemented(lesson, capsys)
     assert path.read_bytes() == before, "check must not write the notebook"
 
 
-def test_completed_lesson_passes_every_visible_test(lesson, tmp_path, capsys):
+def test_the_running_line_comes_first_then_one_line_per_test_cell_in_notebook_order(untouched):
+    path, _, _, out = untouched
+
+    assert out[0] == f"running {path} in a fresh kernel ..."
+    assert [line.split()[0] for line in out[1:-1]] == visible_test_ids(nbformat.read(path, as_version=4))
+
+
+def test_json_is_the_only_output_and_agrees_with_the_text(untouched):
+    path, _, text_status, text = untouched
+
+    status, out = run_cli(path, "--json")
+
+    document = json.loads(out)  # fails on anything else printed before or after
+    assert status == text_status == 1
+    passed, total = map(int, re.match(r"visible tests: (\d+) / (\d+) passed", text[-1]).groups())
+    assert (document["notebook"], document["passed"], document["total"]) == (str(path), passed, total)
+    assert [(t["function"], t["passed"], t["message"]) for t in document["tests"]] == \
+        [(line.split()[0], False, line.split(None, 1)[1]) for line in text[1:-1]]
+
+
+def test_completed_lesson_passes_every_visible_test(lesson, tmp_path):
     path = tmp_path / lesson / f"{lesson}.ipynb"
     path.parent.mkdir()
     nbformat.write(synthetic.complete(lesson), path)
 
-    assert cli.main(["check", str(path)]) == 0
+    status, out = run_cli(path)
 
-    out = capsys.readouterr().out.splitlines()
+    assert status == 0
+    out = out.splitlines()
     functions = visible_test_ids(nbformat.read(path, as_version=4))
-    for function, line in zip(functions, out):
-        assert line.split() == [function, "passed"], line
+    assert [line.split() for line in out[1:-1]] == [[function, "passed"] for function in functions]
     assert out[-1].startswith(f"visible tests: {len(functions)} / {len(functions)} passed")
 
 
-def test_one_wrong_function_is_named_with_the_first_line_of_its_failure(tmp_path):
+def test_a_syntax_error_in_an_answer_is_named_with_its_line_not_as_the_test_s_name_error(lesson, tmp_path):
+    notebook = synthetic.complete(lesson)
+    function = visible_test_ids(notebook)[-1]
+    answer = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == function)
+    answer.source = f"def {function}(*args):\n    return 1 +\n"
+    path = tmp_path / f"{lesson}.ipynb"
+    nbformat.write(notebook, path)
+
+    status, out = run_cli(path)
+
+    assert status == 1
+    line = next(line for line in out.splitlines() if line.startswith(function + " "))
+    assert line.split(None, 1)[1] == "your cell has a syntax error at line 2: invalid syntax"
+
+
+def graded(source, grade_id, points=1):
+    """A locked test cell of ``points``, as nbgrader's metadata has it."""
+    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
+        "grade": True, "grade_id": grade_id, "locked": True, "points": points,
+        "schema_version": 3, "solution": False, "task": False}})
+
+
+def small_notebook(path, cells):
+    """Write a Python notebook of ``cells`` to ``path``; return the path."""
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                                  "language": "python"}})
+    notebook.cells = cells
+    nbformat.write(notebook, path)
+    return path
 
-    def graded(source, grade_id, points=1):
-        return nbformat.v4.new_code_cell(source, metadata={"nbgrader": {
-            "grade": True, "grade_id": grade_id, "locked": True, "points": points,
-            "schema_version": 3, "solution": False, "task": False}})
 
-    notebook.cells = [
+def test_one_wrong_function_is_named_with_the_first_line_of_its_failure(tmp_path):
+    path = small_notebook(tmp_path / "tiny.ipynb", [
         nbformat.v4.new_code_cell("from autograder import checks\ndef double(x):\n    return 2 * x\n"
                                   "def half(x):\n    return x"),
         graded("checks.assert_close('double(3)', checks.call(double, 3), 6)", "test_double", points=2),
-        nbformat.v4.new_code_cell("# Hidden tests run when the notebook is graded.", metadata={"nbgrader": {
-            "grade": True, "grade_id": "hidden_double", "locked": True, "points": 1,
-            "schema_version": 3, "solution": False, "task": False}}),
+        graded("# Hidden tests run when the notebook is graded.", "hidden_double"),
         graded("checks.assert_close('half(3)', checks.call(half, 3), 1.5)", "test_half"),
         graded("assert half(0) == 1, 'half(0)\\nsecond line'", "test_half_zero"),
-    ]
-    path = tmp_path / "tiny.ipynb"
-    nbformat.write(notebook, path)
+    ])
 
     results = check.run(path, timeout=60)
 
@@ -85,16 +144,25 @@ def test_one_wrong_function_is_named_with_the_first_line_of_its_failure(tmp_path
     assert check.score_line(results).startswith("1 / 3 passed")
 
 
+def test_each_result_is_passed_on_as_soon_as_its_test_cell_finishes(tmp_path):
+    path = small_notebook(tmp_path / "two.ipynb", [
+        graded("assert True", "test_first"),
+        nbformat.v4.new_code_cell("open('later-cell-ran', 'w').close()"),
+        graded("assert True", "test_second"),
+    ])
+    seen = []
+
+    results = check.run(path, timeout=60, on_result=lambda r: seen.append((r, (tmp_path / "later-cell-ran").exists())))
+
+    assert [(r.function, later_cell_ran) for r, later_cell_ran in seen] == [("first", False), ("second", True)]
+    assert [r for r, _ in seen] == results
+
+
 def test_a_cell_that_never_ends_is_interrupted_and_the_rest_still_run(tmp_path):
-    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                                 "language": "python"}})
-    meta = {"grade": True, "locked": True, "points": 1, "schema_version": 3, "solution": False, "task": False}
-    notebook.cells = [
-        nbformat.v4.new_code_cell("while True:\n    pass", metadata={"nbgrader": {**meta, "grade_id": "test_loop"}}),
-        nbformat.v4.new_code_cell("assert 1 + 1 == 2", metadata={"nbgrader": {**meta, "grade_id": "test_after"}}),
-    ]
-    path = tmp_path / "loop.ipynb"
-    nbformat.write(notebook, path)
+    path = small_notebook(tmp_path / "loop.ipynb", [
+        graded("while True:\n    pass", "test_loop"),
+        graded("assert 1 + 1 == 2", "test_after"),
+    ])
 
     results = check.run(path, timeout=3)
 

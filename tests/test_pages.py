@@ -13,15 +13,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import GetGrades
 from traitlets.config import Config
 
-from autograder import feedback, report
+from autograder import feedback, markup, report
 from autograder.course import LESSON_IDS, LESSONS
 
 ATTACK = "<img src=x onerror=alert(1)>"
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 JPEG = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAP"
-# The scripts nbgrader's feedback template writes into <head>: MathJax, which the page's policy blocks.
-TEMPLATE_SCRIPTS = [("https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js?config=TeX-AMS_CHTML-full,Safe", None),
-                    (None, "text/x-mathjax-config")]
 
 # A markdown cell the student wrote: every way in, each in a paragraph of its own.
 STUDENT_MARKDOWN = f"""\
@@ -145,7 +142,7 @@ def page(tmp_path_factory):
 def test_nothing_a_student_wrote_runs(page):
     elements = Elements(page).elements
     scripts = [(attrs.get("src"), attrs.get("type"), in_head) for tag, attrs, in_head in elements if tag == "script"]
-    assert scripts == [(src, kind, True) for src, kind in TEMPLATE_SCRIPTS]
+    assert scripts == []  # not even the template's MathJax: the page's math is MathML
     assert not [name for _, attrs, _ in elements for name in attrs if name.startswith("on")]
     assert not [value for _, attrs, _ in elements for value in attrs.values()
                 if value and "javascript:" in re.sub(r"\s", "", value).lower()]
@@ -173,22 +170,54 @@ def test_what_the_page_is_for_is_still_there(page):
     assert f'src="data:image/jpeg;base64,{JPEG}"' in page
     assert "honest stream output" in page and "ValueError: honest error message" in page
     assert re.search(r"<h1[^>]*>Honest heading", page)
-    assert r"$\frac{\partial L}{\partial x} &lt; 1$" in page  # escaped once, as MathJax reads it
-    assert r"$$\begin{bmatrix} a &amp; b \end{bmatrix}$$" in page
+    # Math is MathML, made with the page: the fraction, the comparison, the matrix's two cells.
+    assert re.search(r'<math display="inline"><mrow><mfrac>.*?<mo>&#x0003C;</mo><mn>1</mn></mrow></math>', page)
+    assert re.search(r'<math display="block">.*?<mtd><mi>a</mi></mtd><mtd><mi>b</mi></mtd>', page)
+    assert "$" not in "".join(Elements(page).text)
     assert re.search(r'<th style="text-align:left;?">input</th>', page)
     assert "<strong>strong</strong>" in page and "<code>x &lt; y</code>" in page
 
 
 @pytest.mark.parametrize("lesson", LESSON_IDS)
-def test_cleaning_keeps_a_lessons_markdown(lesson, tmp_path):
-    """Every element and every character of a lesson's markdown survives; only images lose their source."""
+def test_cleaning_keeps_a_lessons_markdown_and_renders_all_its_math(lesson, tmp_path):
+    """Every element and every character of a lesson's markdown survives the cleaning, its
+    math as MathML (no TeX left in the text) and its figures embedded."""
     made = exporter(tmp_path)
     for cell in nbformat.read(LESSONS / lesson / f"{lesson}.ipynb", as_version=4).cells:
         if cell.cell_type == "markdown":
-            plain = Elements(HTMLExporter.markdown2html(made, {}, cell.source))
+            plain = Elements(markup.render_math(HTMLExporter.markdown2html(made, {}, cell.source)))
             cleaned = Elements(made.markdown2html({}, cell.source))
             assert [tag for tag, _, _ in cleaned.elements] == [tag for tag, _, _ in plain.elements]
             assert cleaned.text == plain.text
+            code = {"".join(Elements(c).text) for c in re.findall(r"<code>.*?</code>", made.markdown2html({}, cell.source))}
+            assert "$" not in "".join(t for t in cleaned.text if t not in code), cell.source[:200]
+            for tag, attrs, _ in cleaned.elements:
+                assert tag != "img" or attrs["src"].startswith("data:image/png;base64,"), attrs
+
+
+def test_course_figures_are_embedded_and_no_other_image_loads(tmp_path):
+    made = exporter(tmp_path)
+    page = made.markdown2html({}, "![the graph](../../assets/graph_add_mul.png) ![x](http://example.invalid/a.png)"
+                                  " ![y](../../assets/not_there.png) ⟦figure ../../etc/passwd|x⟧")
+    images = [attrs for tag, attrs, _ in Elements(page).elements if tag == "img"]
+    assert images[0]["alt"] == "the graph" and images[0]["src"].startswith("data:image/png;base64,iVBOR")
+    assert all("src" not in attrs for attrs in images[1:]) and "passwd" in page
+
+
+def test_the_summary_names_each_graded_function_with_its_points_and_verdict(tmp_path):
+    def hidden(function, score, text):
+        return new_code_cell("", outputs=[new_output("stream", name="stdout", text=text + "\n")], metadata={
+            "nbgrader": {"grade": True, "solution": False, "locked": True, "grade_id": f"hidden_{function}",
+                         "points": 2, "score": score, "schema_version": 3}})
+
+    notebook = new_notebook(cells=[hidden("relu_backward", 2, "relu_backward: hidden tests passed"),
+                                   hidden("relu_forward", 0, "<b>not html</b>")])
+    page = render(notebook, tmp_path)
+    summary = re.search(r'<table class="summary">.*?</table>', page, re.S).group(0)
+    rows = re.findall(r"<tr class=\"(\w+)\">.*?<code>(\w+)</code>.*?<td>(.*?)</td><td>(.*?)</td></tr>", summary)
+    assert rows == [("passed", "relu_backward", "2 / 2", "hidden tests passed"),
+                    ("failed", "relu_forward", "0 / 2", "&lt;b&gt;not html&lt;/b&gt;")]
+    assert ">Test cell<" not in page
 
 
 def test_report_escapes_what_students_wrote(tmp_path):

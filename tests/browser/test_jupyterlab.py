@@ -37,13 +37,8 @@ import nbformat
 import pytest
 
 from autograder.course import ROOT, available_lessons
+from chromium import CHROMIUM, INSTALL_CHROMIUM, SCREENSHOTS, browser  # noqa: F401 (browser: a fixture)
 
-CHROMIUM = Path("/usr/bin/chromium")
-INSTALL_CHROMIUM = "apt-get update && apt-get install -y chromium"
-# Chromium on a closed network: no background connections, no sandbox (CI runs as root).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 # Generous limits: CI runs this on a 2-core machine, where a lesson takes twice as long as here.
 SERVER_START_TIMEOUT = 120      # seconds for JupyterLab to answer
@@ -178,28 +173,6 @@ def lab(tmp_path_factory):
 
 
 # --- the browser ----------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.fail(f"the browser tests need Debian's Chromium at {CHROMIUM}; install it: {INSTALL_CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("the browser tests need Playwright's Python package: pip install -e '.[test]' "
-                    "(never `playwright install`: the tests drive Debian's Chromium)")
-    home = tmp_path_factory.mktemp("chromium-home")   # Chromium's own files stay out of $HOME
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-                                             env={**os.environ, "HOME": str(home)})
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
-
 
 @pytest.fixture
 def page(browser, lab, request):
