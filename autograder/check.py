@@ -76,7 +76,8 @@ def _failure(cell, earlier, timeout):
         return None
     ename, evalue = error.get("ename", "Error"), str(error.get("evalue", ""))
     if ename == "KeyboardInterrupt":
-        return f"did not finish within {timeout} s and was interrupted: an endless loop?"
+        within = f" within {timeout} s" if timeout else " in time"
+        return f"did not finish{within} and was interrupted: an endless loop?"
     undefined = UNDEFINED_NAME.match(evalue) if ename == "NameError" else None
     syntax = undefined and _syntax_error_defining(undefined[1], earlier)
     if syntax:
@@ -171,3 +172,14 @@ def as_json(path, results):
     return json.dumps({"notebook": str(path), "passed": sum(r.passed for r in results), "total": len(results),
                        "tests": [{"function": r.function, "passed": r.passed, "message": r.message}
                                  for r in results]}, indent=2)
+
+
+def failure_lines(notebook):
+    """``{test cell source: (function, message)}`` for each failing visible test of an executed
+    ``notebook``: what ``check`` prints, for nbgrader's Validate (``overrides.OneLineValidator``)."""
+    lines = {}
+    for index, grade_id in _visible_tests(notebook).items():
+        message = _failure(notebook.cells[index], notebook.cells[:index], timeout=None)
+        if message is not None:
+            lines[notebook.cells[index].source.strip()] = (function_of(grade_id), message)
+    return lines

@@ -13,13 +13,16 @@ statuses, the hidden phase's rules, the feedback page's steps) lives in its own 
   (``PromptKernelClient``).
 - nbconvert 7.17 / nbclient 0.11: ``PhasedExecute``, execution in a folder of the grader's
   choosing, in phases, with a filter on the kernel's messages.
+- nbgrader 0.9.6: ``OneLineValidator``, what JupyterLab's Validate button reports.
 - nbconvert 7.17: the feedback page's exporter (one pass, shared compiled templates, a
   Content Security Policy, markdown cleaned after rendering), its code highlighter (which
   remembers) and its output cleaning step (``SanitizeOutputs``).
 """
 
+import html
 import os
 import re
+import textwrap
 import time
 import traceback
 import uuid
@@ -41,9 +44,10 @@ from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader.preprocessors import CheckCellMetadata, Execute
+from nbgrader.validator import Validator
 from traitlets import Bool, Dict, Enum, Integer, List, Unicode, default
 
-from . import forkserver, sandbox
+from . import check, forkserver, sandbox
 from .markup import embed_figures, mark_figures, render_math
 
 
@@ -331,18 +335,53 @@ class FeedbackExporter(HTMLExporter):
                                                                 RememberedHighlight(pygments_lexer=lexer, parent=self)))
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
                                                                        parent=self, resources=resources))
-        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         if self.content_security_policy:
             csp = f'<meta http-equiv="Content-Security-Policy" content="{self.content_security_policy}">'
-            html = html.replace("<head>", "<head>\n" + csp, 1)
-        html = TEMPLATE_MATHJAX.sub("", html)  # blocked by the policy anyway: math is MathML here
+            page = page.replace("<head>", "<head>\n" + csp, 1)
+        page = TEMPLATE_MATHJAX.sub("", page)  # blocked by the policy anyway: math is MathML here
         if self.page_style:
-            html = html.replace("</head>", f"<style>{self.page_style}</style>\n</head>", 1)
+            page = page.replace("</head>", f"<style>{self.page_style}</style>\n</head>", 1)
         if "summary" in resources:
-            html = NBGRADER_TEST_LIST.sub(lambda _: f'<div id="toc">{resources["summary"]}</div>', html, count=1)
-        return IMAGE_WITHOUT_ALT.sub(r'\1 alt="a figure drawn by the notebook"', html), resources
+            page = NBGRADER_TEST_LIST.sub(lambda _: f'<div id="toc">{resources["summary"]}</div>', page, count=1)
+        return IMAGE_WITHOUT_ALT.sub(r'\1 alt="a figure drawn by the notebook"', page), resources
 
 
 IMAGE_WITHOUT_ALT = re.compile(r"(<img\b)(?![^>]*\balt=)")
 NBGRADER_TEST_LIST = re.compile(r'<div id="toc">.*?</div>', re.S)  # nbgrader 0.9.6's feedback template
 TEMPLATE_MATHJAX = re.compile(r'<script\b[^>]*(?:mathjax|MathJax)[^>]*>.*?</script>\s*', re.S)  # nbconvert 7.17's mathjax()
+
+
+# --- nbgrader 0.9.6: the Validate button -----------------------------------------------------------
+
+class OneLineValidator(Validator):
+    """nbgrader 0.9.6's ``Validator`` (``_preprocess``, ``validate``), whose failed test cells
+    are reported as ``python -m autograder check`` prints them: the function as the "source"
+    and the first line of what is wrong as the "error", so the Validate dialog lists what is
+    wrong instead of each test's code. Changed cells are still reported as nbgrader does:
+    only the report is rewritten, never the notebook. Its ``preprocessors`` are not
+    configurable, hence a subclass, which ``use_one_line_validator`` puts in place.
+    """
+
+    def _preprocess(self, nb):
+        nb = super()._preprocess(nb)
+        self._lines = check.failure_lines(nb)
+        return nb
+
+    def validate(self, filename):
+        results = super().validate(filename)
+        for failed in results.get("failed", []):
+            if failed["source"] in self._lines:
+                function, message = self._lines[failed["source"]]
+                # The dialog shows the error in a box that does not wrap: wrap it here.
+                failed.update(source=function, error=html.escape(textwrap.fill(message, 72)), raw_error=message)
+        return results
+
+
+def use_one_line_validator():
+    """Make JupyterLab's Validate button (nbgrader 0.9.6's validate handler, which names its
+    ``Validator`` class directly) use ``OneLineValidator``. Called from the server's nbgrader
+    configuration, which that handler loads before each validation."""
+    from nbgrader.server_extensions.validate_assignment import handlers
+
+    handlers.Validator = OneLineValidator

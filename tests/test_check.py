@@ -184,3 +184,26 @@ def test_a_missing_or_unreadable_notebook_is_an_error(tmp_path, capsys, name, co
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("error: ") and expected in captured.err
+
+
+def test_validate_lists_one_line_per_failing_function_and_still_sees_changed_cells(lesson, tmp_path):
+    """nbgrader's Validate, as etc/jupyter/nbgrader_config.py sets it up for JupyterLab's button."""
+    from nbgrader.server_extensions.validate_assignment import handlers
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from autograder.course import ROOT
+
+    config = PyFileConfigLoader("nbgrader_config.py", str(ROOT / "etc" / "jupyter")).load_config()
+    released = nbformat.read(lesson_notebook(lesson), as_version=4)
+    path = tmp_path / f"{lesson}.ipynb"
+    nbformat.write(released, path)
+
+    failed = handlers.Validator(config=config).validate(str(path))["failed"]
+
+    assert [f["source"] for f in failed] == visible_test_ids(released)
+    assert all("\n" not in f["raw_error"] and "is not implemented yet" in f["raw_error"] for f in failed), failed
+
+    test_cell = next(c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("test_"))
+    test_cell.source += "\npass  # the student edited a locked test cell"
+    nbformat.write(released, path)
+    assert "changed" in handlers.Validator(config=config).validate(str(path))

@@ -353,6 +353,8 @@ def test_student_notebook_fails_its_first_test_with_the_course_message(page, lab
     assert "validation-failed" in kind, verdict
     assert verdict.count("The following cell failed:") == len(visible_tests), verdict
     assert verdict.count("is not implemented yet") == len(visible_tests), verdict
+    # One line per function, as `check` prints it: no test code, every function named.
+    assert "checks." not in verdict and all(t[len("test_"):] in verdict for t in visible_tests), verdict
     screenshot(page, f"{lesson}-validate")
 
 
