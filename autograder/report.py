@@ -162,9 +162,9 @@ def how_it_was_graded(out):
     if not run_file.exists():
         return []
     run = json.loads(run_file.read_text())
-    parts = [f"<p style='color:#b00020'><strong>Warning: {html.escape(w)}.</strong></p>" for w in run["warnings"]]
+    parts = [f"<p style='color:#b00020'><strong>Warning: {escaped(w)}.</strong></p>" for w in run["warnings"]]
     isolation = "each kernel in a bubblewrap sandbox" if run["isolation"] == "bwrap" else "no sandbox"
-    return parts + [f"<p>Graded with {isolation}; limits: {html.escape(run['limits'])}.</p>"]
+    return parts + [f"<p>Graded with {isolation}; limits: {escaped(run['limits'])}.</p>"]
 
 
 def table(headers, rows, id_=""):
