@@ -94,10 +94,10 @@ def jupyter_env(base):
 
 def write_lab_settings(settings):
     """User settings for the test's lab: every cell in the page (no windowing, so every output
-    is in the DOM to be checked), and no pop-up notifications over the notebook."""
+    is in the DOM to be checked), and no pop-up notifications over the notebook (the news and
+    update prompts are off by the course's own defaults, etc/jupyterlab/overrides.json)."""
     for plugin, values in (("@jupyterlab/notebook-extension/tracker", {"windowingMode": "none"}),
-                           ("@jupyterlab/apputils-extension/notification",
-                            {"checkForUpdates": False, "fetchNews": "false", "doNotDisturbMode": True})):
+                           ("@jupyterlab/apputils-extension/notification", {"doNotDisturbMode": True})):
         path = settings / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
@@ -158,7 +158,7 @@ def lab(tmp_path_factory):
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                f"--ServerApp.port={lab.url.rsplit(':', 1)[1]}", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={lab.token}", f"--ServerApp.root_dir={root}",
-               "--LabApp.expose_app_in_browser=True",
+               "--LabApp.expose_app_in_browser=True", f"--LabApp.app_settings_dir={ROOT / 'etc' / 'jupyterlab'}",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if os.geteuid() == 0:
         command.append("--allow-root")
@@ -320,6 +320,12 @@ def test_assignment_list_has_a_writable_exchange(page, lab):
     text = page.locator(".lm-Widget", has=released).last.inner_text()
     assert "Unwritable" not in text and "exchange directory does not exist" not in text, text
     assert page.locator("#released_assignments_list_error").is_hidden(), text
+
+
+def test_no_news_or_update_prompt_by_the_course_defaults(lab):
+    """The course's overrides become the defaults JupyterLab serves (stock: "none", ask the student)."""
+    schema = lab.api("/lab/api/settings/@jupyterlab/apputils-extension:notification")["schema"]["properties"]
+    assert schema["fetchNews"]["default"] == "false" and schema["checkForUpdates"]["default"] is False, schema
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
