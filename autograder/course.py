@@ -32,6 +32,12 @@ def function_of(grade_id):
     return grade_id
 
 
+def is_hidden_test(cell):
+    """Whether ``cell`` is a graded hidden test cell (``hidden_<function>``)."""
+    meta = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and meta.get("grade_id", "").startswith(HIDDEN_TEST_PREFIX)
+
+
 def available_lessons():
     """The lessons whose source notebook exists, in teaching order."""
     return [lesson for lesson in LESSON_IDS if solution_notebook(lesson).exists()]

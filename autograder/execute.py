@@ -35,7 +35,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from traitlets import Float, Integer
 
-from .course import HIDDEN_TEST_PREFIX
+from .course import is_hidden_test
 from .overrides import PhasedExecute
 from .sandbox import SandboxError
 from .tables import GRADER_ERROR, KERNEL_DIED, MEMORY_LIMIT, OUTPUT_CAPPED, TIMEOUT
@@ -49,11 +49,6 @@ OUTPUT_MESSAGES = {"stream", "display_data", "update_display_data", "execute_res
 
 def _error_output(ename, evalue):
     return new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
-
-
-def is_hidden_test(cell):
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and bool(meta.get("grade")) and meta.get("grade_id", "").startswith(HIDDEN_TEST_PREFIX)
 
 
 class BoundedExecute(PhasedExecute):

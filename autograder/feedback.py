@@ -25,7 +25,7 @@ from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 
-from .course import HIDDEN_TEST_PREFIX, function_of
+from .course import HIDDEN_TEST_PREFIX, function_of, is_hidden_test
 from .markup import MATHML_ATTRIBUTES, MATHML_TAGS
 from .overrides import FeedbackExporter, RememberedHighlight, SanitizeOutputs
 
@@ -122,10 +122,10 @@ class SummariseFunctions(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         rows = []
         for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            grade_id = meta.get("grade_id", "")
-            if cell.cell_type != "code" or not meta.get("grade") or not grade_id.startswith(HIDDEN_TEST_PREFIX):
+            if not is_hidden_test(cell):
                 continue
+            meta = cell.metadata.nbgrader
+            grade_id = meta.grade_id
             score, points = float(meta.get("score") or 0), float(meta.get("points") or 0)
             mark = "passed" if score == points else "failed"
             rows.append(f'<tr class="{mark}"><td><a href="#{html.escape(grade_id)}"><code>'

@@ -57,7 +57,7 @@ def prepare_gradebook(out, lessons, students=()):
     would otherwise both try to create that student.
     """
     work = out / "work"
-    for folder in ("logs", "results", "submitted", "templates"):
+    for folder in ("submitted", "templates"):
         shutil.rmtree(work / folder, ignore_errors=True)
         (work / folder).mkdir(parents=True)
     course = gradebook_path(out)

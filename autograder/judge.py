@@ -22,7 +22,7 @@ from traitlets import Unicode
 
 from . import hidden
 from .checks import CheckFailure
-from .course import HIDDEN_TEST_PREFIX, function_of
+from .course import function_of, is_hidden_test
 from .reference import reference
 
 
@@ -68,11 +68,10 @@ class JudgeHiddenTests(NbGraderPreprocessor):
 
     def preprocess_cell(self, cell, resources, index):
         meta = cell.metadata.get("nbgrader", {})
-        grade_id = meta.get("grade_id", "")
         if cell.cell_type != "code" or not meta.get("grade"):
             return cell, resources
-        if grade_id.startswith(HIDDEN_TEST_PREFIX):
-            cell.outputs = verdict(grade_id, cell.source, self._lesson, self.records or os.devnull)
+        if is_hidden_test(cell):
+            cell.outputs = verdict(meta["grade_id"], cell.source, self._lesson, self.records or os.devnull)
         else:
             cell.outputs = [o for o in cell.outputs if o.get("output_type") != "execute_result"]
         return cell, resources

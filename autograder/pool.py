@@ -9,6 +9,7 @@ that means. The caller may stop the pool after any result: items not started are
 
 import json
 import os
+import shutil
 import signal
 import time
 
@@ -20,8 +21,9 @@ def run_pool(items, job, workers, deadline, folder, on_done, stop=lambda result:
     ``result`` None if the worker died or was killed. Returns the items never started
     because ``stop(result)`` said so.
     """
-    for sub in ("logs", "results"):
-        (folder / sub).mkdir(parents=True, exist_ok=True)
+    for sub in ("logs", "results"):  # emptied: a stale result would stand in for a worker that died
+        shutil.rmtree(folder / sub, ignore_errors=True)
+        (folder / sub).mkdir(parents=True)
     pending = list(enumerate(items))[::-1]
     running = {}  # pid -> (index, item, started)
     stopped = False

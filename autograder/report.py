@@ -183,19 +183,24 @@ def percent(fractions, how):
     return f"<td class='n'>{value:.0f}%<span class='bar'><span style='width:{value:.0f}%'></span></span></td>"
 
 
-def did_not_attempt(grades, outcomes, lesson):
-    """Students of ``lesson`` who submitted nothing or left every graded function as the stub."""
-    untouched = defaultdict(set)
-    for (lesson_id, _), students in outcomes.items():
+def untouched(outcomes):
+    """(lesson, student) pairs where the student left every graded function as the stub."""
+    found = defaultdict(set)
+    for (lesson, _), students in outcomes.items():
         for student, outcome in students.items():
-            untouched[lesson_id, student].add(outcome)
+            found[lesson, student].add(outcome)
+    return {pair for pair, seen in found.items() if seen == {NOT_ATTEMPTED}}
+
+
+def did_not_attempt(grades, left_as_stubs, lesson):
+    """Students of ``lesson`` who submitted nothing or left every graded function as the stub."""
     return sum(1 for row in grades if row["assignment_id"] == lesson
-               and (row["status"] == MISSING or untouched.get((lesson, row["student_id"])) == {NOT_ATTEMPTED}))
+               and (row["status"] == MISSING or (lesson, row["student_id"]) in left_as_stubs))
 
 
 def summary(grades, outcomes, lessons):
     """One row per lesson: class size, submissions graded, mean and median, and what was not graded."""
-    fractions = score_fractions(grades)
+    fractions, left_as_stubs = score_fractions(grades), untouched(outcomes)
     rows = []
     for number, lesson in enumerate(lessons):
         statuses = Counter(r["status"] for r in grades if r["assignment_id"] == lesson)
@@ -204,7 +209,7 @@ def summary(grades, outcomes, lessons):
         rows.append([f"<td><a href='#lesson-{number}'>{escaped(lesson)}</a></td>",
                      f"<td class='n'>{sum(statuses.values())}</td>", f"<td class='n'>{statuses[GRADED]}</td>",
                      percent(fractions[lesson], statistics.mean), percent(fractions[lesson], statistics.median),
-                     f"<td class='n'>{did_not_attempt(grades, outcomes, lesson)}</td>",
+                     f"<td class='n'>{did_not_attempt(grades, left_as_stubs, lesson)}</td>",
                      f"<td>{sum(n for n, _ in others)}{not_graded}</td>"])
     headers = ["lesson", "students", "graded", "mean", "median", "did not attempt", "not graded"]
     note = ("<p class='muted'>Mean and median: % of the lesson's points, over every submission with a score. "
