@@ -13,6 +13,7 @@ ever built.
 
 import copy
 import math
+import re
 
 import numpy as np
 
@@ -30,6 +31,56 @@ class CheckFailure(AssertionError):
 
 def fail(message):
     raise CheckFailure(message)
+
+
+# --- test cells ---------------------------------------------------------------------------
+
+def visible_test(test):
+    """Run a visible test cell's checks now, inside the function ``test``.
+
+    The cell's names (``x``, ``rng``, a helper ``_sig``) stay local to ``test``, so a test
+    never rebinds a name the student's own code uses; the cell leaves only ``test`` itself,
+    named after the cell, which the student may call again. A lesson function that was
+    never defined is explained (a syntax error in its cell, or a cell not run yet) instead
+    of surfacing as a bare ``NameError``.
+    """
+    try:
+        test()
+    except NameError as error:
+        if error.name is None or not _raised_in(error, test.__code__):
+            raise
+        fail(_undefined(error.name))
+    return test
+
+
+def _raised_in(error, code):
+    """Whether the innermost frame of ``error``'s traceback runs ``code``."""
+    tb = error.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code is code
+
+
+def _undefined(name):
+    """Why the lesson's ``name`` is undefined, from the cells this kernel has run."""
+    definition = re.compile(rf"^\s*(?:def|class)\s+{re.escape(name)}\b", re.MULTILINE)
+    source = next((cell for cell in reversed(_cells_run()) if definition.search(cell)), None)
+    if source is None:
+        return f"{name} is not defined: run the cell that defines it first (and the cells above it)"
+    try:
+        compile(source, "<cell>", "exec")
+    except SyntaxError as error:
+        return f"{name} is not defined: your cell has a syntax error at line {error.lineno}: {error.msg}"
+    return f"{name} is not defined: its cell ran without defining it; run that cell again"
+
+
+def _cells_run():
+    """The sources of the cells this IPython kernel has run, oldest first (none outside IPython)."""
+    try:
+        shell = get_ipython()  # noqa: F821 -- IPython's builtin in a kernel
+    except NameError:
+        return []
+    return list(shell.user_ns.get("In", []))
 
 
 # --- numbers ------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ LESSON_IDS = (
 # A lesson's test cells are named after the function they grade (docs/authoring.md).
 VISIBLE_TEST_PREFIX = "test_"
 HIDDEN_TEST_PREFIX = "hidden_"
+# A written answer, graded by the instructor in formgrader: a markdown answer cell ``written_<topic>``.
+WRITTEN_PREFIX = "written_"
 
 
 def function_of(grade_id):
@@ -36,6 +38,13 @@ def is_hidden_test(cell):
     """Whether ``cell`` is a graded hidden test cell (``hidden_<function>``)."""
     meta = cell.metadata.get("nbgrader", {})
     return cell.cell_type == "code" and bool(meta.get("grade")) and meta.get("grade_id", "").startswith(HIDDEN_TEST_PREFIX)
+
+
+def is_written_answer(cell):
+    """Whether ``cell`` is a manually graded written answer (``written_<topic>``, markdown, with points)."""
+    meta = cell.metadata.get("nbgrader", {})
+    return (cell.cell_type == "markdown" and bool(meta.get("grade")) and bool(meta.get("solution"))
+            and meta.get("grade_id", "").startswith(WRITTEN_PREFIX))
 
 
 def available_lessons():

@@ -23,9 +23,10 @@ import nbformat
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat.v4 import new_output
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 
-from .course import HIDDEN_TEST_PREFIX, function_of, is_hidden_test
+from .course import HIDDEN_TEST_PREFIX, WRITTEN_PREFIX, function_of, is_hidden_test, is_written_answer
 from .markup import MATHML_ATTRIBUTES, MATHML_TAGS
 from .overrides import FeedbackExporter, RememberedHighlight, SanitizeOutputs
 
@@ -99,6 +100,7 @@ table.summary td { overflow-wrap: anywhere; }
 table.summary code { white-space: normal; }
 table.summary tr.passed td:nth-child(2) { color: #2e7d32; }
 table.summary tr.failed td:nth-child(2) { color: #c62828; font-weight: bold; }
+table.summary tr.waiting td:nth-child(2) { color: #8a6d00; }
 p.summary-note { color: #555; margin: .3em 0 0; }
 div.output_subarea pre, div.output_text pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 math { font-size: 1.1em; }
@@ -120,7 +122,7 @@ class SummariseFunctions(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
-        rows = []
+        rows = [self._written_row(cell, resources) for cell in nb.cells if is_written_answer(cell)]
         for cell in nb.cells:
             if not is_hidden_test(cell):
                 continue
@@ -134,8 +136,27 @@ class SummariseFunctions(NbGraderPreprocessor):
         resources["summary"] = (
             '<table class="summary"><tr><th>function</th><th>points</th><th>what the hidden tests found</th></tr>'
             + "".join(rows) + "</table><p class=\"summary-note\">Points come from the hidden tests, run when the "
-            "lesson was graded. The visible tests in the notebook below score nothing: they are there to help.</p>")
+            "lesson was graded, and from your written answers, which your instructor grades. The visible tests "
+            "in the notebook below score nothing: they are there to help.</p>")
         return nb, resources
+
+
+    @staticmethod
+    def _written_row(cell, resources):
+        """A written answer's row: its score once the instructor has graded it, else that it waits."""
+        meta, ids = cell.metadata.nbgrader, resources["nbgrader"]
+        with Gradebook(ids["db_url"]) as gradebook:
+            grade = gradebook.find_grade(meta.grade_id, ids["notebook"], ids["assignment"], ids["student"])
+            waiting = grade.auto_score is None and grade.manual_score is None
+            unanswered = grade.manual_score is None and grade.auto_score == 0  # left as handed out
+        topic = html.escape(meta.grade_id.removeprefix(WRITTEN_PREFIX).replace("_", " "))
+        if waiting:
+            return (f'<tr class="waiting"><td><a href="#{html.escape(meta.grade_id)}">written answer: {topic}</a></td>'
+                    f'<td>? / {float(meta.points):g}</td><td>your instructor grades this answer by hand</td></tr>')
+        mark = "passed" if float(meta.score or 0) == float(meta.points) else "failed"
+        verdict = "no answer: the cell is as it was handed out" if unanswered else "graded by your instructor"
+        return (f'<tr class="{mark}"><td><a href="#{html.escape(meta.grade_id)}">written answer: {topic}</a></td>'
+                f'<td>{float(meta.score or 0):g} / {float(meta.points):g}</td><td>{verdict}</td></tr>')
 
 
 def _verdict(function, outputs):

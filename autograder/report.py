@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only bac
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .course import function_of  # noqa: E402
-from .tables import GRADED, MISSING, NOT_SUBMITTED, UNKNOWN_LESSON, read_csv  # noqa: E402
+from .tables import GRADED, MISSING, NOT_SUBMITTED, SCORED, UNKNOWN_LESSON, WRITTEN_TO_GRADE, read_csv  # noqa: E402
 
 # The failure message of a function still raising the ``NotImplementedError`` it was handed out with.
 STUB = "is not implemented yet"
@@ -78,7 +78,7 @@ def function_outcomes(out):
                 for r in read_csv(out / "failures.csv")}
     cells = defaultdict(lambda: defaultdict(list))
     for row in read_csv(out / "cells.csv"):
-        if float(row["max_score"]) <= 0:
+        if float(row["max_score"]) <= 0 or row["score"] == "":  # a written answer still to be graded
             continue
         if float(row["score"]) >= float(row["max_score"]):
             outcome = RIGHT
@@ -204,15 +204,19 @@ def summary(grades, outcomes, lessons):
     rows = []
     for number, lesson in enumerate(lessons):
         statuses = Counter(r["status"] for r in grades if r["assignment_id"] == lesson)
-        others = sorted(((n, s) for s, n in statuses.items() if s != GRADED), key=lambda pair: (-pair[0], pair[1]))
+        others = sorted(((n, s) for s, n in statuses.items() if s not in SCORED), key=lambda pair: (-pair[0], pair[1]))
         not_graded = f" <span class='muted'>({', '.join(f'{n} {escaped(s)}' for n, s in others)})</span>" if others else ""
         rows.append([f"<td><a href='#lesson-{number}'>{escaped(lesson)}</a></td>",
-                     f"<td class='n'>{sum(statuses.values())}</td>", f"<td class='n'>{statuses[GRADED]}</td>",
+                     f"<td class='n'>{sum(statuses.values())}</td>",
+                     f"<td class='n'>{sum(statuses[status] for status in SCORED)}</td>",
                      percent(fractions[lesson], statistics.mean), percent(fractions[lesson], statistics.median),
                      f"<td class='n'>{did_not_attempt(grades, left_as_stubs, lesson)}</td>",
+                     f"<td class='n'>{statuses[WRITTEN_TO_GRADE]}</td>",
                      f"<td>{sum(n for n, _ in others)}{not_graded}</td>"])
-    headers = ["lesson", "students", "graded", "mean", "median", "did not attempt", "not graded"]
-    note = ("<p class='muted'>Mean and median: % of the lesson's points, over every submission with a score. "
+    headers = ["lesson", "students", "graded", "mean", "median", "did not attempt", "written answers to grade",
+               "not graded"]
+    note = ("<p class='muted'>Mean and median: % of the lesson's points, over every submission with a score; "
+            "a written answer not graded yet counts 0 until it is graded in formgrader. "
             "Did not attempt: submitted nothing, or left every graded function as handed out.</p>")
     return table(headers, rows, "summary") + note
 
@@ -224,6 +228,8 @@ def cell(row):
     score = f"{float(row['score']):g} / {float(row['max_score']):g}"
     if row["status"] == GRADED:
         return f"<td class='n'>{score}</td>"
+    if row["status"] == WRITTEN_TO_GRADE:
+        return f"<td class='n'>{score} <span class='muted'>+ written answers to grade</span></td>"
     shown = f"{escaped(row['status'])}, {score}" if float(row["max_score"]) > 0 else escaped(row["status"])
     return f"<td class='status'>{shown}</td>"
 

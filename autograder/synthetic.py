@@ -49,9 +49,12 @@ def _grade_id(cell):
 def load_variant(path, lesson):
     code = Path(path).read_text()
     tree = ast.parse(code)
-    targets = [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
+    # Names starting with "_" are the student's own helpers; the one other name is the target.
+    targets = [node.name for node in tree.body
+               if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_")]
     if len(targets) != 1:
-        raise ValueError(f"{path}: a corpus file defines exactly one function or class, found {targets}")
+        raise ValueError(f"{path}: a corpus file defines exactly one graded function or class "
+                         f"(and helpers named _...), found {targets}")
     return Variant(lesson, Path(path).parent.name, Path(path).stem, targets[0],
                    (ast.get_docstring(tree) or "").strip(), code)
 

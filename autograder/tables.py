@@ -23,6 +23,10 @@ DISK_LIMIT = "disk limit"
 OUTPUT_CAPPED = "output capped"
 AUTOGRADE_FAILED = "autograde failed"
 GRADER_ERROR = "grader error"                # the grader, not the submission, failed
+# Every test ran and scored; written answers wait for the instructor (formgrader): no final score yet.
+WRITTEN_TO_GRADE = "written answers to grade"
+# Statuses of a submission whose every test ran and scored.
+SCORED = (GRADED, WRITTEN_TO_GRADE)
 
 # Statuses for which no score exists: the report leaves them out of the score distribution.
 NOT_SUBMITTED = (MISSING, UNKNOWN_LESSON)
@@ -44,8 +48,18 @@ class Row:
     status: str = GRADED
     detail: str = ""
     seconds: float = 0.0
-    cells: list = field(default_factory=list)      # [grade_id, score, max_score]
+    cells: list = field(default_factory=list)      # [grade_id, score or None while to be graded by hand, max_score]
     failures: list = field(default_factory=list)   # [grade_id, message]
+
+    @property
+    def points_to_grade_by_hand(self):
+        """The points of written answers that wait for the instructor."""
+        return sum(maximum for _, score, maximum in self.cells if score is None)
+
+    @property
+    def scored_max(self):
+        """The points this run scored out of: all but the written answers that wait for the instructor."""
+        return self.max_score - self.points_to_grade_by_hand
 
 
 def read_csv(path):
@@ -65,7 +79,7 @@ def _write_csv(path, columns, rows):
 
 
 def _fmt_score(value):
-    return f"{float(value):g}"
+    return "" if value is None else f"{float(value):g}"
 
 
 def write_tables(out, rows):

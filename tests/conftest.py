@@ -1,15 +1,24 @@
 """Shared fixtures: one graded class per test session, because grading is the slow part."""
 
+import os
+
 import pytest
 
 from autograder import grade, synthetic
 from autograder.course import available_lessons
 
 
+def corpus_lessons():
+    """The lessons whose corpus is graded: all, or those named in $BACKPROP_TEST_LESSONS
+    (space-separated), to try one lesson's corpus while working on it."""
+    chosen = os.environ.get("BACKPROP_TEST_LESSONS", "").split()
+    return [lesson for lesson in available_lessons() if not chosen or lesson in chosen]
+
+
 def corpus_students():
     """(student id, lesson, notebook builder, expectation) for every synthetic submission."""
     students = []
-    for lesson in available_lessons():
+    for lesson in corpus_lessons():
         students.append((f"complete__{lesson}", lesson, lambda lesson=lesson: synthetic.complete(lesson), "full"))
         students.append((f"stubs__{lesson}", lesson, lambda lesson=lesson: synthetic.stubs(lesson), "zero"))
         for kind, expectation in (("wrong", "less than full"), ("correct", "full")):

@@ -5,6 +5,17 @@ import pytest
 
 from conftest import corpus_students
 
+from autograder.course import is_written_answer, solution_notebook
+from autograder.tables import SCORED, WRITTEN_TO_GRADE
+
+
+def written_points(lesson):
+    """The points of a lesson's written answers, graded by the instructor."""
+    import nbformat
+
+    return sum(c.metadata["nbgrader"]["points"] for c in nbformat.read(solution_notebook(lesson), as_version=4).cells
+               if is_written_answer(c))
+
 pytestmark = pytest.mark.slow
 
 
@@ -14,15 +25,19 @@ pytestmark = pytest.mark.slow
 def test_score_is_deserved(graded_corpus, student, lesson, expectation):
     rows, _ = graded_corpus
     row = rows[student, lesson]
-    assert row.status == "graded", f"{student}: {row.status} ({row.detail})"
+    assert row.status in SCORED, f"{student}: {row.status} ({row.detail})"
     assert row.max_score > 0
+    # Written answers: an answered one waits for the instructor, one left as handed out scores 0.
+    written = written_points(lesson)
+    assert row.points_to_grade_by_hand == (0 if expectation == "zero" else written), row.cells
+    assert (row.status == WRITTEN_TO_GRADE) == (row.points_to_grade_by_hand > 0), row.status
     if expectation == "full":
-        lost = [c for c in row.cells if c[1] < c[2]]
-        assert row.score == row.max_score, f"{student} lost points on {lost}: {row.failures}"
+        lost = [c for c in row.cells if c[1] is not None and c[1] < c[2]]
+        assert row.score == row.scored_max, f"{student} lost points on {lost}: {row.failures}"
     elif expectation == "zero":
         assert row.score == 0, f"{student} scored {row.score} with untouched stubs: {row.cells}"
     else:
-        assert row.score < row.max_score, f"{student} got full marks for a known mistake"
+        assert row.score < row.scored_max, f"{student} got full marks for a known mistake"
 
 
 def test_every_graded_function_has_a_wrong_implementation():
@@ -33,7 +48,7 @@ def test_every_graded_function_has_a_wrong_implementation():
     for lesson in available_lessons():
         solution_ids = {c.metadata["nbgrader"]["grade_id"]
                         for c in nbformat.read(solution_notebook(lesson), as_version=4).cells
-                        if c.metadata.get("nbgrader", {}).get("solution")}
+                        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
         targets = {v.target for v in synthetic.corpus(lesson, "wrong")}
         # A cell may define a forward/backward pair; each name the cell defines needs a mistake.
         missing = sorted(gid for gid in solution_ids if gid not in targets)
@@ -54,12 +69,12 @@ def test_untouched_stub_fails_with_a_sentence(graded_corpus):
 def test_visible_tests_score_nothing_and_hidden_tests_everything():
     """The grade comes only from the judged hidden tests (autograder.judge)."""
     import nbformat
-    from autograder.course import available_lessons, solution_notebook
+    from autograder.course import available_lessons, is_written_answer, solution_notebook
 
     for lesson in available_lessons():
         for cell in nbformat.read(solution_notebook(lesson), as_version=4).cells:
             meta = cell.metadata.get("nbgrader", {})
-            if meta.get("grade"):
+            if meta.get("grade") and not is_written_answer(cell):
                 hidden = meta["grade_id"].startswith("hidden_")
                 assert (meta["points"] > 0) == hidden, f"{lesson} {meta['grade_id']}: {meta['points']} points"
                 if hidden:

@@ -55,7 +55,7 @@ def test_student_version_hides_solutions_and_hidden_tests(lesson):
         assert line not in text, f"{lesson}: a hidden test line reached the student: {line}"
     graded = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert graded, f"{lesson} has no graded cells"
-    assert all(c.metadata["nbgrader"]["grade_id"].startswith(("test_", "hidden_")) for c in graded)
+    assert all(c.metadata["nbgrader"]["grade_id"].startswith(("test_", "hidden_", "written_")) for c in graded)
 
 
 @pytest.mark.parametrize("lesson", available_lessons())
@@ -78,3 +78,28 @@ def test_solution_notebook_runs_and_passes_its_own_hidden_tests(lesson):
             # One print may reach the notebook as several stream outputs; what they say counts.
             assert {(o.output_type, o.get("name")) for o in cell.outputs} == {("stream", "stdout")}, grade_id
             assert "".join(o.text for o in cell.outputs) == f"{grade_id}: passed\n", grade_id
+
+
+@pytest.mark.parametrize("lesson", available_lessons())
+def test_every_lesson_shows_the_one_notation_table(lesson):
+    """docs/notation.md is the course's one table of symbols; each lesson shows it as it is."""
+    table = (ROOT / "docs" / "notation.md").read_text().strip()
+    cells = [c for c in nbformat.read(solution_notebook(lesson), as_version=4).cells if c.get("id") == "notation"]
+    assert len(cells) == 1 and cells[0].cell_type == "markdown", f"{lesson}: no cell with id 'notation'"
+    assert cells[0].source.strip() == table, f"{lesson}: its notation cell differs from docs/notation.md"
+
+
+@pytest.mark.parametrize("lesson", available_lessons())
+def test_visible_test_cells_leave_no_names_behind(lesson):
+    """A visible test is one function, run at once by @checks.visible_test: its names stay local,
+    so a test never rebinds a helper of the student's (a `_sig` of their own, say)."""
+    import ast
+
+    for cell in nbformat.read(solution_notebook(lesson), as_version=4).cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if not grade_id.startswith("test_"):
+            continue
+        body = ast.parse(cell.source).body
+        assert len(body) == 1 and isinstance(body[0], ast.FunctionDef), f"{lesson} {grade_id}: more than one statement"
+        assert body[0].name == grade_id and not body[0].args.args, f"{lesson} {grade_id}: named {body[0].name}"
+        assert [ast.unparse(d) for d in body[0].decorator_list] == ["checks.visible_test"], f"{lesson} {grade_id}"

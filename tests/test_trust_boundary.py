@@ -28,7 +28,7 @@ from nbformat.v4 import new_code_cell
 
 from autograder import cli, grade, report, sandbox, synthetic
 from autograder.course import CORPUS, ROOT, SOLUTIONS, solution_notebook
-from autograder.tables import GRADER_ERROR, INVALID_SUBMISSION
+from autograder.tables import GRADER_ERROR, INVALID_SUBMISSION, SCORED
 
 pytestmark = pytest.mark.slow
 
@@ -260,7 +260,7 @@ def test_nothing_outside_the_attackers_own_scratch_changed(attacked):
 def test_gradebook_whole_and_honest_students_at_full_marks(attacked):
     rows, out = attacked["rows"], attacked["out"]
     for student in ("honest_1", "honest_2"):
-        assert rows[student].status == "graded" and rows[student].score == rows[student].max_score > 0
+        assert rows[student].status in SCORED and rows[student].score == rows[student].scored_max > 0
     with sqlite3.connect(out / "gradebook.db") as db:
         assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
         students = {s for (s,) in db.execute("select id from student")}
@@ -273,7 +273,7 @@ def test_gradebook_whole_and_honest_students_at_full_marks(attacked):
                                      "display_updates", "prints_huge", "hidden_phase", "scripts", "environment"])
 def test_attacker_scores_no_more_than_the_same_wrong_answer(attacked, student):
     rows = attacked["rows"]
-    assert rows["baseline_wrong"].score < rows["baseline_wrong"].max_score
+    assert rows["baseline_wrong"].score < rows["baseline_wrong"].scored_max
     assert rows[student].score <= rows["baseline_wrong"].score, (student, rows[student].status, rows[student].cells)
 
 
@@ -290,7 +290,7 @@ def test_feedback_folder_holds_pages_only(attacked):
 def test_links_and_odd_files_the_kernel_made_are_never_followed(attacked):
     rows, out = attacked["rows"], attacked["out"]
     row = rows["links_in_workdir"]
-    assert row.status == "graded", row.detail
+    assert row.status in SCORED, row.detail
     feedback = out / "feedback" / "links_in_workdir" / LESSON
     assert sorted(p.name for p in feedback.iterdir()) == [f"{LESSON}.html"]
     assert not (out / "autograded" / "links_in_workdir" / LESSON / "gradebook.db").exists()
