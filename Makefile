@@ -37,14 +37,16 @@ check-release: $(INSTALLED)
 
 # `make lab` runs .venv's JupyterLab. `make lab JUPYTER=jupyter` runs the one on PATH instead
 # (a conda environment's) and makes no .venv. LAB_ARGS passes options on, e.g. --port=8899.
-# It serves the checkout, so a lesson's figures in assets/ show, and opens on lessons/.
+# It serves the checkout, so a lesson's figures in assets/ show, and opens on work/: the student's
+# own copies of lessons/ (ignored by git), made on first use and never overwritten.
 # etc/jupyterlab/overrides.json is the course's JupyterLab defaults: no news or update prompts.
 JUPYTER ?=
 LAB_ARGS ?=
 lab: $(if $(JUPYTER),,$(INSTALLED))
 	mkdir -p .jupyter/runtime .jupyter/data .course/exchange
-	cd lessons && $(JUPYTER_ENV) $(if $(JUPYTER),PATH="$(PATH)" $(JUPYTER),$(CURDIR)/$(BIN)/jupyter) lab --no-browser \
-		--ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/lessons \
+	$(JUPYTER_ENV) $(if $(JUPYTER),python3,$(BIN)/python) -m autograder workspace
+	cd work && $(JUPYTER_ENV) $(if $(JUPYTER),PATH="$(PATH)" $(JUPYTER),$(CURDIR)/$(BIN)/jupyter) lab --no-browser \
+		--ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work \
 		--LabApp.app_settings_dir=$(CURDIR)/etc/jupyterlab \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 

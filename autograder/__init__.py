@@ -3,6 +3,7 @@
 Stages, one module each:
   checks     student-facing gradient checks with messages that name the mistake
   check      a student's run of one lesson from a terminal: visible tests per function
+  workspace  the student's own copies of the lessons in work/, never overwritten
   reference  the reference solutions, read from ``solutions/`` for the judge
   hidden     ``@hidden_test``: hidden tests that record in the kernel and are judged outside it
   release    ``solutions/`` -> ``lessons/`` with nbgrader's generate_assignment

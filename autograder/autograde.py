@@ -35,7 +35,7 @@ def gradebook_path(out):
     return out / "gradebook.db"
 
 
-def worker_config(out, limits, scratch, workdir, kernels, group, join_worker_mounts):
+def worker_config(out, limits, scratch, workdir, kernels, group, join_worker_mounts, skip_cells=()):
     config = nbgrader_config(out, gradebook_path(out), release_dir=out / "work" / "release",
                              submitted_dir=out / "work" / "submitted")
     # The kernel runs the notebook under limits; then the grader judges the hidden tests.
@@ -51,6 +51,7 @@ def worker_config(out, limits, scratch, workdir, kernels, group, join_worker_mou
     config.BoundedExecute.notebook_timeout = limits.notebook_timeout
     config.BoundedExecute.hidden_timeout = limits.hidden_timeout
     config.BoundedExecute.max_output_bytes = limits.max_output_bytes
+    config.BoundedExecute.skip_cells = list(skip_cells)
     # A single message far larger than the whole cap is dropped by zmq before it is read (the
     # kernel then goes unheard until its cell times out); a smaller one is counted and dropped.
     config.PromptKernelClient.max_message_bytes = 4 * limits.max_output_bytes + 2**20
@@ -92,12 +93,12 @@ def failure_messages(autograded_notebook, lost):
     return messages
 
 
-def grade_submission(out, root, student, lesson, limits, kernels, group, scratch):
+def grade_submission(out, root, student, lesson, limits, kernels, group, scratch, skip_cells=()):
     """Autograde one submission and write its feedback page; return its Row.
 
     ``root`` is the class's submissions folder, ``kernels`` the fork server's address
     (``forkserver.running``), ``group`` the kernel's cgroup, ``scratch`` an empty folder for
-    the kernel (short: its sockets live there).
+    the kernel (short: its sockets live there), ``skip_cells`` the ids of the cells not run.
     """
     try:
         submissions.stage(root, student, lesson, out / "work" / "submitted" / student / lesson / f"{lesson}.ipynb",
@@ -111,7 +112,8 @@ def grade_submission(out, root, student, lesson, limits, kernels, group, scratch
     workdir = scratch / lesson  # named after the lesson, as the student's own folder is
     workdir.mkdir()
     api = NbGraderAPI(config=worker_config(out, limits, scratch, workdir, kernels, group,
-                                           join_worker_mounts=mounted and limits.isolation == "none"))
+                                           join_worker_mounts=mounted and limits.isolation == "none",
+                                           skip_cells=skip_cells))
     try:
         result = api.autograde(lesson, student, force=True, create=True)
         exceeded = group.exceeded() + (limits_module.disk_full(scratch, limits.disk_mb) if mounted else [])

@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder {release,grade,demo,check} ...``."""
+"""Command line: ``python -m autograder {release,grade,demo,check,workspace} ...``."""
 
 import argparse
 import sys
@@ -9,6 +9,7 @@ from . import check as check_stage
 from . import grade as grade_stage
 from . import release as release_stage
 from . import report as report_stage
+from . import workspace as workspace_stage
 from .course import LESSON_IDS
 from .tables import GRADED
 
@@ -47,7 +48,7 @@ def _grade(args):
     stopped = None
     try:
         rows = grade_stage.grade(args.submissions, args.out, lessons=args.assignment, students=args.student,
-                                 jobs=args.jobs, limits=limits)
+                                 jobs=args.jobs, limits=limits, every_cell=args.every_cell)
     except grade_stage.GradingStopped as error:  # the tables hold who was graded: show them, then fail
         rows, stopped = error.rows, error
     except grade_stage.GradingError as error:
@@ -83,6 +84,16 @@ def _check(args):
     return 0 if all(result.passed for result in results) else 1
 
 
+def _workspace(args):
+    for lesson in args.fresh:
+        kept = workspace_stage.fresh(lesson)
+        print(f"work/{lesson}: a fresh copy" + (f"; your previous work is in {kept.relative_to(kept.parent.parent)}"
+                                                if kept else ""))
+    for lesson in workspace_stage.prepare():
+        print(f"work/{lesson}: copied from lessons/")
+    return 0
+
+
 def _add_grade_options(parser):
     defaults = grade_stage.Limits()
     parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the machine's cores)")
@@ -102,6 +113,8 @@ def _add_grade_options(parser):
                         help="size of a submitted notebook")
     parser.add_argument("--isolation", choices=["auto", "bwrap", "none"], default=defaults.isolation,
                         help="bwrap: each kernel sees only its own files; auto: bwrap where installed")
+    parser.add_argument("--every-cell", action="store_true",
+                        help="run the cells that only teach (tagged teaching-only) too, as the student did")
 
 
 def build_parser():
@@ -123,6 +136,11 @@ def build_parser():
     demo.add_argument("--out", default="demo-output", help="folder for the class and its grades")
     demo.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the machine's cores)")
     demo.set_defaults(run=_demo)
+
+    work = commands.add_parser("workspace", help="copy the lessons you have not started into work/ (never overwrites)")
+    work.add_argument("--fresh", action="append", choices=LESSON_IDS, default=[],
+                      help="a new copy of this lesson; your old one is kept beside it (repeatable)")
+    work.set_defaults(run=_workspace)
 
     check = commands.add_parser("check", help="run one lesson notebook and report its visible tests")
     check.add_argument("notebook", help="the notebook, e.g. lessons/04_relu_backprop/04_relu_backprop.ipynb")

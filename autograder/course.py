@@ -40,6 +40,23 @@ def is_hidden_test(cell):
     return cell.cell_type == "code" and bool(meta.get("grade")) and meta.get("grade_id", "").startswith(HIDDEN_TEST_PREFIX)
 
 
+# A code cell that only teaches (a figure, an experiment's plot): grading need not run it again.
+TEACHING_ONLY_TAG = "teaching-only"
+
+
+def is_teaching_only(cell):
+    """Whether ``cell`` is an ungraded code cell tagged ``teaching-only``."""
+    return (cell.cell_type == "code" and TEACHING_ONLY_TAG in cell.metadata.get("tags", [])
+            and "nbgrader" not in cell.metadata)
+
+
+def teaching_cell_ids(lesson_id):
+    """The ids of the cells of a lesson that only teach, as ``solutions/`` marks them."""
+    import nbformat
+
+    return [cell.id for cell in nbformat.read(solution_notebook(lesson_id), as_version=4).cells if is_teaching_only(cell)]
+
+
 def is_written_answer(cell):
     """Whether ``cell`` is a manually graded written answer (``written_<topic>``, markdown, with points)."""
     meta = cell.metadata.get("nbgrader", {})

@@ -47,11 +47,13 @@ def build_class(submissions, lessons, mistakes_per_lesson=2):
 
 
 def deserved(row, verdict):
+    """Whether ``row``'s score is what ``verdict`` says; written answers wait for the instructor,
+    so "full" is every point the tests give."""
     if verdict == "full":
-        return row.score == row.max_score
+        return row.score == row.scored_max
     if verdict == "zero":
         return row.score == 0
-    return row.score < row.max_score
+    return row.score < row.scored_max
 
 
 def print_comparison(rows, expected, stream=sys.stdout):

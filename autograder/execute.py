@@ -20,6 +20,9 @@ what grading a class of strangers needs:
   for every output they rewrite), results, errors and ``clear_output`` churn; widget
   messages are dropped (no front end shows them here), and so is any single message
   larger than the cap, before it is read;
+- the cells that only teach (``skip_cells``: plots and experiments, tagged ``teaching-only``
+  in ``solutions/``) are not run again: the score never depends on them, which
+  ``tests/test_notebooks.py`` proves for every lesson, and their output says so;
 - survival of a kernel that dies (``os._exit``, a segfault, the OOM killer): the cells
   that already ran keep their outputs, the rest score zero.
 
@@ -33,7 +36,7 @@ import time
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
-from traitlets import Float, Integer
+from traitlets import Float, Integer, List, Unicode
 
 from .course import is_hidden_test
 from .overrides import PhasedExecute
@@ -43,6 +46,8 @@ from .tables import GRADER_ERROR, KERNEL_DIED, MEMORY_LIMIT, OUTPUT_CAPPED, TIME
 # What happened while executing the notebook graded in this process, in order:
 # (status, detail). The grade stage runs one submission per process.
 incidents = []
+
+NOT_RERUN = "This cell only teaches; it was not run again when your notebook was graded.\n"
 
 OUTPUT_MESSAGES = {"stream", "display_data", "update_display_data", "execute_result", "error", "clear_output"}
 
@@ -58,6 +63,8 @@ class BoundedExecute(PhasedExecute):
     notebook_timeout = Float(600.0, help="wall-clock seconds for the notebook's own cells").tag(config=True)
     hidden_timeout = Float(120.0, help="wall-clock seconds for the hidden test cells, run last").tag(config=True)
     max_output_bytes = Integer(10 * 2**20, help="total output a notebook may produce").tag(config=True)
+    skip_cells = List(Unicode(), help="ids of the ungraded code cells that only teach (tagged teaching-only in "
+                                      "solutions/): not run at grading").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._stopped, self._hidden_phase = None, False
@@ -88,6 +95,8 @@ class BoundedExecute(PhasedExecute):
                 incidents.append((TIMEOUT, overrun))
             if self._stopped is not None or late:
                 cell.outputs = [_error_output("NotRun", f"this cell did not run: {self._stopped or overrun}")]
+            elif cell.get("id") in self.skip_cells and "nbgrader" not in cell.metadata:
+                cell.outputs = [new_output("stream", name="stdout", text=NOT_RERUN)]
             else:
                 self._run_cell(cell, resources, index)
 

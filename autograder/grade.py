@@ -31,7 +31,7 @@ from nbgrader.api import Gradebook
 
 from . import feedback, forkserver, release, submissions
 from .autograde import SANDBOX_FAILED, gradebook_path, grade_submission
-from .course import available_lessons
+from .course import available_lessons, teaching_cell_ids
 from .limits import GradingError, Limits, Quota
 from .pool import run_pool
 from .reference import reference
@@ -110,8 +110,12 @@ WORKER_PRELOAD = ("numpy.random", "ipykernel.kernelspec", "jinja2.ext", "mistune
                   "mistune.plugins.task_lists", "mistune.plugins.url")
 
 
-def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limits=Limits(), progress_stream=None):
-    """Grade every submission; return the rows of this run (all lessons x students asked for)."""
+def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limits=Limits(), progress_stream=None,
+          every_cell=False):
+    """Grade every submission; return the rows of this run (all lessons x students asked for).
+
+    The cells that only teach (``course.teaching_cell_ids``) are not run, unless ``every_cell``.
+    """
     progress_stream = progress_stream or sys.stderr
     out = Path(out).resolve()
     limits = limits.resolved()
@@ -131,6 +135,7 @@ def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limit
         progress_stream.write(f"warning: {warning}\n")
     progress_stream.write(f"limits per submission: {run['limits']}\n")
     max_scores = prepare_gradebook(out, lessons, [student for student, _ in to_grade])
+    skip_cells = {lesson: () if every_cell else teaching_cell_ids(lesson) for lesson in lessons}
     for lesson in lessons:
         reference(lesson)  # loaded once here, inherited by every forked worker's judge
     for row in decided:
@@ -145,7 +150,7 @@ def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limit
         scratch.mkdir()
         try:
             row = grade_submission(out, Path(submissions_folder), student, lesson, limits, kernels,
-                                   quota.for_kernel(index), scratch)
+                                   quota.for_kernel(index), scratch, skip_cells[lesson])
         except Exception as error:  # the worker reports its own failure instead of vanishing
             row = Row(student, lesson, status=GRADER_ERROR, detail=repr(error)[:300])
         return asdict(row)

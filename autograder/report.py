@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from .course import function_of  # noqa: E402
+from .course import WRITTEN_PREFIX, function_of  # noqa: E402
 from .tables import GRADED, MISSING, NOT_SUBMITTED, SCORED, UNKNOWN_LESSON, WRITTEN_TO_GRADE, read_csv  # noqa: E402
 
 # The failure message of a function still raising the ``NotImplementedError`` it was handed out with.
@@ -78,7 +78,7 @@ def function_outcomes(out):
                 for r in read_csv(out / "failures.csv")}
     cells = defaultdict(lambda: defaultdict(list))
     for row in read_csv(out / "cells.csv"):
-        if float(row["max_score"]) <= 0 or row["score"] == "":  # a written answer still to be graded
+        if float(row["max_score"]) <= 0 or row["grade_id"].startswith(WRITTEN_PREFIX):  # formgrader's to judge
             continue
         if float(row["score"]) >= float(row["max_score"]):
             outcome = RIGHT

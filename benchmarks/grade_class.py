@@ -1,17 +1,19 @@
-"""Benchmark: grade a synthetic class with plain serial nbgrader and with ``autograder grade``.
+"""Benchmark: grade whole submissions of every lesson with plain serial nbgrader and with ``autograder grade``.
 
-Run with ``make bench``. In one run it measures
+Run with ``make bench``. A class is what students submit: for each lesson, whole notebooks
+(every cell kept: figures, sweeps, training runs) with complete answers, untouched stubs and
+the corpus's mistakes in turn. In one run it measures
 
-- plain ``nbgrader autograde`` over the whole class (serial, as nbgrader runs it);
-- ``python -m autograder grade --jobs 2`` over the same class (which also writes the
-  feedback pages and the report, work plain autograde does not do);
+- per lesson, plain ``nbgrader autograde`` (serial, as nbgrader runs it) and
+  ``python -m autograder grade --jobs 2`` (which also writes the feedback pages and the
+  report, and does not run again the cells tagged teaching-only): seconds per notebook
+  both ways and their ratio;
 - a bare kernel start-and-shutdown, as jupyter_client (and so plain nbgrader) makes one per notebook;
-- the per-notebook cost, both ways: the class's wall time over its size with ``--jobs 2``,
-  and the mean time a worker spends on one notebook (autograde, including the kernel, and
-  feedback page) with ``--jobs 1`` on part of the class, so on one core;
 - the peak memory of the grading process tree for half the class and for the whole class;
+- the projection of a 500-student course's five lessons on this machine, from the measured
+  per-notebook cost;
 
-checks that both graders gave every student the same score, and prints the figures. Its
+checks that both graders gave every submission the same score, and prints the figures. Its
 last line is ``speedup over serial nbgrader: X.XXx (identical scores)``.
 """
 
@@ -32,17 +34,16 @@ from jupyter_client.manager import start_new_kernel
 from nbgrader.api import Gradebook
 
 from autograder import synthetic
-from autograder.course import SOLUTIONS, put_scripts_on_path
+from autograder.course import SOLUTIONS, available_lessons, put_scripts_on_path
 
-LESSON = "01_computation_graphs"
-
-
-def build_class(submissions, size):
-    """``size`` students: complete answers, untouched stubs and the corpus's mistakes, in turn."""
-    kinds = [synthetic.complete(LESSON, lean=True), synthetic.stubs(LESSON)]
-    kinds += [synthetic.with_variant(v) for v in synthetic.corpus(LESSON, "wrong")]
-    for index, notebook in zip(range(size), itertools.cycle(kinds)):
-        synthetic.write_submission(submissions, f"student{index:04d}", LESSON, notebook)
+def build_class(submissions, lessons, per_lesson):
+    """``per_lesson`` whole submissions of each lesson: complete answers, untouched stubs and the
+    corpus's mistakes, in turn."""
+    for lesson in lessons:
+        kinds = [synthetic.complete(lesson), synthetic.stubs(lesson)]
+        kinds += [synthetic.with_variant(v, lean=False) for v in synthetic.corpus(lesson, "wrong")]
+        for index, notebook in zip(range(per_lesson), itertools.cycle(kinds)):
+            synthetic.write_submission(submissions, f"student{index:04d}", lesson, notebook)
 
 
 class PeakMemory:
@@ -73,9 +74,9 @@ def timed(command, env=None):
     return time.perf_counter() - started, memory.peak
 
 
-def plain_nbgrader(submissions, course):
-    """Serial ``nbgrader autograde``, configured only with the course's folders."""
-    course.mkdir()
+def plain_nbgrader(submissions, course, lesson):
+    """Serial ``nbgrader autograde`` of one lesson, configured only with the course's folders."""
+    course.mkdir(exist_ok=True)
     (course / "nbgrader_config.py").write_text(
         "c = get_config()\n"
         f"c.CourseDirectory.root = {str(course)!r}\n"
@@ -85,21 +86,21 @@ def plain_nbgrader(submissions, course):
         f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db')!r}\n"
         f"c.CourseDirectory.release_directory = {str(course / 'release')!r}\n")
     nbgrader = [sys.executable, "-m", "nbgrader"]
-    subprocess.run(nbgrader + ["generate_assignment", LESSON, "--force"], cwd=course, check=True,
+    subprocess.run(nbgrader + ["generate_assignment", lesson, "--force"], cwd=course, check=True,
                    capture_output=True)
     env = dict(os.environ, MPLBACKEND="Agg")
-    seconds, _ = timed(nbgrader + ["autograde", LESSON, "--force", f"--CourseDirectory.root={course}"], env)
+    seconds, _ = timed(nbgrader + ["autograde", lesson, "--force", f"--CourseDirectory.root={course}"], env)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        scores = {s.student.id: s.score for s in gradebook.assignment_submissions(LESSON)}
+        scores = {(s.student.id, lesson): s.score for s in gradebook.assignment_submissions(lesson)}
     return seconds, scores
 
 
-def our_grader(submissions, out, jobs):
-    command = [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out),
-               "--jobs", str(jobs), "--assignment", LESSON]
+def our_grader(submissions, out, jobs, lessons):
+    command = [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "--jobs", str(jobs)]
+    command += [option for lesson in lessons for option in ("--assignment", lesson)]
     seconds, peak = timed(command)
     with open(out / "grades.csv", newline="") as handle:
-        scores = {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
+        scores = {(row["student_id"], row["assignment_id"]): float(row["score"]) for row in csv.DictReader(handle)}
     return seconds, peak, scores
 
 
@@ -116,50 +117,51 @@ def bare_kernel(times=10):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=100, help="class size (default 100)")
-    parser.add_argument("--one-core-sample", type=int, default=20,
-                        help="notebooks graded with --jobs 1 for the per-notebook cost")
+    parser.add_argument("--per-lesson", type=int, default=20, help="submissions of each lesson (default 20)")
+    parser.add_argument("--course-students", type=int, default=500, help="class size of the projection (default 500)")
     args = parser.parse_args()
     put_scripts_on_path()
+    lessons = available_lessons()
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         scratch = Path(scratch)
-        full, half, sample = scratch / "class", scratch / "half", scratch / "sample"
-        build_class(full, args.students)
-        build_class(half, args.students // 2)
-        build_class(sample, args.one_core_sample)
-        print(f"class: {args.students} notebooks of {LESSON} on {os.cpu_count()} cores", flush=True)
+        full, half = scratch / "class", scratch / "half"
+        build_class(full, lessons, args.per_lesson)
+        build_class(half, lessons, args.per_lesson // 2)
+        print(f"class: {args.per_lesson} whole submissions of each of {len(lessons)} lessons "
+              f"on {os.cpu_count()} cores", flush=True)
 
         kernel = bare_kernel()
         print(f"bare kernel start-and-shutdown: {kernel:.3f} s (median of 10)", flush=True)
 
-        serial, serial_scores = plain_nbgrader(full, scratch / "plain")
-        print(f"plain nbgrader autograde, serial: {serial:.1f} s, "
-              f"{args.students / serial:.2f} notebooks/s", flush=True)
+        serial_scores, our_scores, serial_total, ours_total = {}, {}, 0.0, 0.0
+        print(f"{'lesson':<24}{'nbgrader s/notebook':>21}{'ours --jobs 2':>15}{'ratio':>8}", flush=True)
+        for lesson in lessons:
+            serial, scores = plain_nbgrader(full, scratch / "plain", lesson)
+            serial_scores.update(scores)
+            ours, _, scores = our_grader(full, scratch / f"ours-{lesson}", 2, [lesson])
+            our_scores.update(scores)
+            serial_total, ours_total = serial_total + serial, ours_total + ours
+            print(f"{lesson:<24}{serial / args.per_lesson:>19.2f} s{ours / args.per_lesson:>13.2f} s"
+                  f"{serial / ours:>7.2f}x", flush=True)
 
-        ours, peak_full, our_scores = our_grader(full, scratch / "ours", jobs=2)
-        print(f"autograder grade --jobs 2: {ours:.1f} s, {args.students / ours:.2f} notebooks/s "
-              f"(with feedback pages and report): {ours / args.students:.3f} s a notebook = "
-              f"{ours / args.students / kernel:.2f}x a bare kernel", flush=True)
+        notebooks = args.per_lesson * len(lessons)
+        whole, peak_full, _ = our_grader(full, scratch / "ours-all", 2, lessons)
+        _, peak_half, _ = our_grader(half, scratch / "ours-half", 2, lessons)
+        print(f"autograder grade --jobs 2, every lesson in one run: {whole:.1f} s for {notebooks} notebooks, "
+              f"{whole / notebooks:.3f} s a notebook = {whole / notebooks / kernel:.2f}x a bare kernel", flush=True)
+        print(f"peak memory of the grading process tree: {peak_half / 2**20:.0f} MiB for {notebooks // 2} "
+              f"notebooks, {peak_full / 2**20:.0f} MiB for {notebooks} (ratio {peak_full / peak_half:.2f})", flush=True)
+        projected = args.course_students * len(lessons) * whole / notebooks
+        print(f"{args.course_students} students x {len(lessons)} lessons on this machine: "
+              f"{projected / 60:.0f} min", flush=True)
 
-        our_grader(sample, scratch / "one-core", jobs=1)
-        with open(scratch / "one-core" / "timings.csv", newline="") as handle:
-            per_notebook = statistics.mean(float(row["seconds"]) for row in csv.DictReader(handle))
-        print(f"per-notebook cost on one core (--jobs 1, mean of {args.one_core_sample} notebooks, "
-              f"autograde and feedback page): {per_notebook:.3f} s = {per_notebook / kernel:.2f}x "
-              "a bare kernel", flush=True)
-
-        _, peak_half, _ = our_grader(half, scratch / "ours-half", jobs=2)
-        print(f"peak memory of the grading process tree: {peak_half / 2**20:.0f} MiB for "
-              f"{args.students // 2} notebooks, {peak_full / 2**20:.0f} MiB for {args.students} "
-              f"(ratio {peak_full / peak_half:.2f})", flush=True)
-
-        students = sorted(set(serial_scores) | set(our_scores))
-        mismatched = [s for s in students if serial_scores.get(s) != our_scores.get(s)]
+        keys = sorted(set(serial_scores) | set(our_scores))
+        mismatched = [k for k in keys if serial_scores.get(k) != our_scores.get(k)]
         if mismatched:
-            print("scores differ: " + ", ".join(f"{s} (nbgrader {serial_scores.get(s)}, ours {our_scores.get(s)})"
-                                                for s in mismatched[:10]), file=sys.stderr)
+            print("scores differ: " + ", ".join(f"{k} (nbgrader {serial_scores.get(k)}, ours {our_scores.get(k)})"
+                                                for k in mismatched[:10]), file=sys.stderr)
             return 1
-        print(f"speedup over serial nbgrader: {serial / ours:.2f}x (identical scores)")
+        print(f"speedup over serial nbgrader: {serial_total / ours_total:.2f}x (identical scores)")
     return 0
 
 

@@ -109,6 +109,9 @@ def test_a_syntax_error_in_an_answer_is_named_with_its_line_not_as_the_test_s_na
     line = next(line for line in out.splitlines() if line.startswith(function + " "))
     assert line.endswith("your cell has a syntax error at line 2: invalid syntax"), line
     assert "NameError" not in line
+    # The Validate button says the same, from the test cell's own message in the notebook.
+    failed = {f["source"]: f["raw_error"] for f in validator().validate(str(path))["failed"]}
+    assert failed[function].endswith("your cell has a syntax error at line 2: invalid syntax"), failed
 
 
 def graded(source, grade_id, points=1):
@@ -187,7 +190,7 @@ def test_a_missing_or_unreadable_notebook_is_an_error(tmp_path, capsys, name, co
     assert captured.err.startswith("error: ") and expected in captured.err
 
 
-def test_validate_lists_one_line_per_failing_function_and_still_sees_changed_cells(lesson, tmp_path):
+def validator():
     """nbgrader's Validate, as etc/jupyter/nbgrader_config.py sets it up for JupyterLab's button."""
     from nbgrader.server_extensions.validate_assignment import handlers
     from traitlets.config.loader import PyFileConfigLoader
@@ -195,11 +198,15 @@ def test_validate_lists_one_line_per_failing_function_and_still_sees_changed_cel
     from autograder.course import ROOT
 
     config = PyFileConfigLoader("nbgrader_config.py", str(ROOT / "etc" / "jupyter")).load_config()
+    return handlers.Validator(config=config)
+
+
+def test_validate_lists_one_line_per_failing_function_and_still_sees_changed_cells(lesson, tmp_path):
     released = nbformat.read(lesson_notebook(lesson), as_version=4)
     path = tmp_path / f"{lesson}.ipynb"
     nbformat.write(released, path)
 
-    failed = handlers.Validator(config=config).validate(str(path))["failed"]
+    failed = validator().validate(str(path))["failed"]
 
     assert [f["source"] for f in failed] == visible_test_ids(released)
     assert all("\n" not in f["raw_error"] and "is not implemented yet" in f["raw_error"] for f in failed), failed
@@ -207,4 +214,4 @@ def test_validate_lists_one_line_per_failing_function_and_still_sees_changed_cel
     test_cell = next(c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("test_"))
     test_cell.source += "\npass  # the student edited a locked test cell"
     nbformat.write(released, path)
-    assert "changed" in handlers.Validator(config=config).validate(str(path))
+    assert "changed" in validator().validate(str(path))

@@ -138,3 +138,32 @@ def test_close_values_are_shown_with_enough_digits():
 def test_no_factor_hint_when_only_zero_entries_differ():
     message = failure(checks.assert_close, "s", np.array([1.0, 2.0, 1e-3]), np.array([1.0, 2.0, 0.0]))
     assert "times" not in message
+
+
+def test_a_visible_test_runs_at_once_and_keeps_its_names_to_itself():
+    seen = []
+
+    @checks.visible_test
+    def test_relu():
+        x = np.array([-1.0, 2.0])
+        seen.append(relu_forward(x)[0].tolist())
+
+    assert seen == [[0.0, 2.0]] and test_relu.__name__ == "test_relu"
+    assert "x" not in globals()
+
+
+def test_a_visible_test_explains_a_lesson_function_that_was_never_defined():
+    with pytest.raises(checks.CheckFailure, match="^maxout_forward is not defined: run the cell that defines it"):
+        @checks.visible_test
+        def test_maxout():
+            checks.call(maxout_forward, np.zeros((2, 3)))  # noqa: F821 -- the student never defined it
+
+
+def test_a_name_error_inside_the_student_s_code_is_left_as_it_is():
+    def relu_with_a_typo(x):
+        return np.maximum(x, zero)  # noqa: F821
+
+    with pytest.raises(NameError, match="zero"):
+        @checks.visible_test
+        def test_relu():
+            checks.call(relu_with_a_typo, np.zeros(3))

@@ -103,3 +103,36 @@ def test_visible_test_cells_leave_no_names_behind(lesson):
         assert len(body) == 1 and isinstance(body[0], ast.FunctionDef), f"{lesson} {grade_id}: more than one statement"
         assert body[0].name == grade_id and not body[0].args.args, f"{lesson} {grade_id}: named {body[0].name}"
         assert [ast.unparse(d) for d in body[0].decorator_list] == ["checks.visible_test"], f"{lesson} {grade_id}"
+
+
+def _names(source):
+    """(names a cell binds at its top level, names it reads from the notebook's namespace)."""
+    import symtable
+
+    table = symtable.symtable(source, "<cell>", "exec")
+    bound = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported() or s.is_namespace()}
+
+    def read(scope):
+        names = {s.get_name() for s in scope.get_symbols()
+                 if s.is_referenced() and (scope.get_type() == "module" or s.is_global())}
+        return names.union(*(read(child) for child in scope.get_children()))
+
+    return bound, read(table) - bound
+
+
+@pytest.mark.parametrize("lesson", available_lessons())
+def test_no_cell_that_counts_reads_a_name_a_teaching_only_cell_makes(lesson):
+    """Grading skips the cells tagged teaching-only; this proves the score cannot depend on them:
+    no other code cell (answers, tests, hidden tests, the rest) reads a name one of them binds."""
+    from autograder.course import is_teaching_only
+
+    cells = [c for c in nbformat.read(solution_notebook(lesson), as_version=4).cells if c.cell_type == "code"]
+    taught = {}
+    for cell in cells:
+        if is_teaching_only(cell):
+            for name in _names(cell.source)[0]:
+                taught.setdefault(name, cell.id)
+    for cell in cells:
+        if not is_teaching_only(cell):
+            needed = sorted(_names(cell.source)[1] & set(taught))
+            assert not needed, f"{lesson}: cell {cell.id} reads {needed}, bound by teaching-only {taught[needed[0]]}"

@@ -120,10 +120,25 @@ def test_the_summary_counts_and_averages_each_lesson(tmp_path):
     results = [["fay", LESSON, "add_backward", stub("add_backward")], ["bob", LESSON, "add_backward", WRONG_SIGN]]
     write(tmp_path, grades, results)
     summary = Tables(report.write_report(tmp_path).read_text()).tables["summary"]
-    assert summary[0] == ["lesson", "students", "graded", "mean", "median", "did not attempt", "not graded"]
+    assert summary[0] == ["lesson", "students", "graded", "mean", "median", "did not attempt",
+                          "written answers to grade", "not graded"]
     # Scores 100, 50, 20, 30 (the timeout's points) and 0 %: mean 40 %, median 30 %.
     # Did not attempt: eve (missing) and fay (every function the stub).
-    assert summary[1:] == [[LESSON, "7", "4", "40%", "30%", "2", "3 (1 invalid submission, 1 missing, 1 timeout)"]]
+    assert summary[1:] == [[LESSON, "7", "4", "40%", "30%", "2", "0",
+                            "3 (1 invalid submission, 1 missing, 1 timeout)"]]
+
+
+def test_written_answers_to_grade_are_counted_and_never_shown_as_a_final_score(tmp_path):
+    grades = [["ann", LESSON, 4, 6, "written answers to grade"], ["bob", LESSON, 2, 6, "graded"]]
+    write(tmp_path, grades, [["ann", LESSON, "add_backward", ""], ["bob", LESSON, "add_backward", ""]])
+    with open(tmp_path / "cells.csv", "a", newline="") as handle:  # ann's answer waits, bob left his blank
+        csv.writer(handle).writerows([["ann", LESSON, "written_mask", "", 2], ["bob", LESSON, "written_mask", 0, 2]])
+    tables = Tables(report.write_report(tmp_path).read_text()).tables
+    assert tables["summary"][1][:3] == [LESSON, "2", "2"] and tables["summary"][1][6] == "1"
+    students = {row[0]: row[1] for row in tables["by-student"][1:]}
+    assert students == {"ann": "4 / 6 + written answers to grade", "bob": "2 / 6"}
+    # A written answer is no function the class got right or wrong.
+    assert [f["function"] for f in report.summarise(tmp_path)[1][LESSON]] == ["add_backward"]
 
 
 def test_the_student_table_has_a_row_per_student_and_a_copy_sorted_by_each_lesson(tmp_path):
