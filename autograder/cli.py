@@ -48,7 +48,8 @@ def _grade(args):
     stopped = None
     try:
         rows = grade_stage.grade(args.submissions, args.out, lessons=args.assignment, students=args.student,
-                                 jobs=args.jobs, limits=limits, every_cell=args.every_cell)
+                                 jobs=args.jobs, limits=limits, every_cell=args.every_cell,
+                                 scheduler=args.scheduler)
     except grade_stage.GradingStopped as error:  # the tables hold who was graded: show them, then fail
         rows, stopped = error.rows, error
     except grade_stage.GradingError as error:
@@ -113,6 +114,8 @@ def _add_grade_options(parser):
                         help="size of a submitted notebook")
     parser.add_argument("--isolation", choices=["auto", "bwrap", "none"], default=defaults.isolation,
                         help="bwrap: each kernel sees only its own files; auto: bwrap where installed")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="grade on the workers of this Dask cluster (tcp://host:8786) instead of this machine")
     parser.add_argument("--every-cell", action="store_true",
                         help="run the cells that only teach (tagged teaching-only) too, as the student did")
 

@@ -76,7 +76,7 @@ class HideHiddenFailures(NbGraderPreprocessor):
 # with bleach's protocols only: http, https, mailto). An image keeps its alt text but not its
 # source: the page loads nothing.
 MARKDOWN_TAGS = ["p", "div", "span", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "br", "img",
-                 "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub"]
+                 "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub", "details", "summary"]
 MARKDOWN_ATTRIBUTES = {"*": ["class"], "img": ["alt", "title"], "ol": ["start"], "th": ["style"],
                        "td": ["style"], **{f"h{level}": ["id"] for level in range(1, 7)}}
 

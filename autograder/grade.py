@@ -3,7 +3,8 @@
 It finds the submissions (``submissions``), prepares the course gradebook and the run's
 shared state, starts the run's kernel fork server (``forkserver``) and cgroups
 (``limits.Quota``), and hands each (student, lesson) to a forked grading worker
-(``pool``), which runs ``autograde.grade_submission``. It collects the workers' rows into
+(``pool``), which runs ``autograde.grade_submission``; or, given a Dask scheduler, hands
+batches of them to that cluster's workers (``cluster``). It collects the workers' rows into
 the tables (``tables``). A submission that cannot be graded is a row with its status; the
 rest of the class is graded. If the sandbox that worked when the run started stops
 working, grading stops (``GradingStopped``) rather than going on without it.
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from . import feedback, forkserver, release, submissions
+from . import cluster, feedback, forkserver, release, submissions
 from .autograde import SANDBOX_FAILED, gradebook_path, grade_submission
 from .course import available_lessons, teaching_cell_ids
 from .limits import GradingError, Limits, Quota
@@ -48,13 +49,14 @@ class GradingStopped(GradingError):
         self.rows = rows
 
 
-def prepare_gradebook(out, lessons, students=()):
-    """Record the lessons and students in the course gradebook, which every worker then writes to.
+def prepare_gradebook(out, lessons):
+    """Record the lessons in the course gradebook, which every worker then writes to; return
+    each lesson's points.
 
     SQLite in write-ahead-log mode lets the workers' short writes take turns while readers
     go on; each worker's autograde is nbgrader's own, writing its own student's rows. The
-    students are added here, once, because two workers grading two lessons of one student
-    would otherwise both try to create that student.
+    students are added before a batch (``Session.grade_batch``), once, because two workers
+    grading two lessons of one student would otherwise both try to create that student.
     """
     work = out / "work"
     for folder in ("submitted", "templates"):
@@ -65,8 +67,6 @@ def prepare_gradebook(out, lessons, students=()):
     with sqlite3.connect(course) as connection:
         connection.execute("PRAGMA journal_mode=WAL")
     with Gradebook(f"sqlite:///{course}") as gradebook:
-        for student in sorted(set(students)):
-            gradebook.update_or_create_student(student)
         return {lesson: gradebook.find_assignment(lesson).max_score for lesson in lessons}
 
 
@@ -110,15 +110,93 @@ WORKER_PRELOAD = ("numpy.random", "ipykernel.kernelspec", "jinja2.ext", "mistune
                   "mistune.plugins.task_lists", "mistune.plugins.url")
 
 
+class Session:
+    """What the submissions graded in one process share: the course gradebook of ``out`` with
+    its lessons, the kernels' fork server, the cgroups, a scratch root and the cells not run.
+    Entered once, it grades any number of batches (``grade_batch``): ``grade`` runs one batch,
+    a Dask worker's grading agent (``cluster``) one per task.
+    """
+
+    def __init__(self, out, lessons, limits, every_cell=False):
+        self.out, self.lessons, self.limits = out, lessons, limits
+        self.max_scores = prepare_gradebook(out, lessons)
+        self.skip_cells = {lesson: () if every_cell else teaching_cell_ids(lesson) for lesson in lessons}
+        self.quota, self.jobs_started = Quota(limits), 0
+
+    def __enter__(self):
+        for lesson in self.lessons:
+            reference(lesson)  # loaded once here, inherited by every forked worker's judge
+        for module in WORKER_PRELOAD:
+            importlib.import_module(module)
+        # What is loaded by now (nbgrader, the references, the templates) lives as long as the run:
+        # frozen, the workers' garbage collector no longer walks it, and their pages stay shared.
+        gc.collect()
+        gc.freeze()
+        self.scratch_root = Path(tempfile.mkdtemp(prefix="backprop-run-"))  # short: kernels' sockets live under it
+        self._kernels = forkserver.running()
+        try:
+            self.kernels = self._kernels.__enter__()
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    def __exit__(self, *error):
+        try:
+            self._kernels.__exit__(*error)
+        finally:
+            self._close()
+
+    def _close(self):
+        gc.unfreeze()
+        self.quota.remove()
+        shutil.rmtree(self.scratch_root, ignore_errors=True)
+
+    def grade_batch(self, submissions_folder, to_grade, jobs, on_row):
+        """Grade the (student, lesson) pairs ``to_grade`` of ``submissions_folder`` on ``jobs``
+        forked workers; ``on_row(row, seconds)`` for each. Returns the rows of the pairs never
+        started because the sandbox stopped working."""
+        with Gradebook(f"sqlite:///{gradebook_path(self.out)}") as gradebook:
+            for student in sorted({student for student, _ in to_grade}):
+                gradebook.update_or_create_student(student)
+        first = self.jobs_started
+        self.jobs_started += len(to_grade)
+
+        def job(index, item):
+            student, lesson = item
+            scratch = self.scratch_root / f"{first + index:05d}"
+            scratch.mkdir()
+            try:
+                row = grade_submission(self.out, Path(submissions_folder), student, lesson, self.limits, self.kernels,
+                                       self.quota.for_kernel(first + index), scratch, self.skip_cells[lesson])
+            except Exception as error:  # the worker reports its own failure instead of vanishing
+                row = Row(student, lesson, status=GRADER_ERROR, detail=repr(error)[:300])
+            return asdict(row)
+
+        def on_done(index, item, result, seconds):
+            student, lesson = item
+            on_row(Row(**result) if result else Row(student, lesson, status=TIMEOUT,
+                                                    detail="the grading worker was stopped after overrunning every limit"),
+                   seconds)
+
+        not_started = run_pool(to_grade, job, jobs or os.cpu_count() or 1, self.limits.worker_deadline,
+                               self.out / "work", on_done, stop=_sandbox_failed)
+        return [Row(student, lesson, max_score=self.max_scores[lesson], status=GRADER_ERROR,
+                    detail="not graded: grading stopped because the sandbox stopped working")
+                for student, lesson in not_started]
+
+
 def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limits=Limits(), progress_stream=None,
-          every_cell=False):
+          every_cell=False, scheduler=None):
     """Grade every submission; return the rows of this run (all lessons x students asked for).
 
     The cells that only teach (``course.teaching_cell_ids``) are not run, unless ``every_cell``.
+    With ``scheduler`` (a Dask scheduler's address) the workers of that cluster grade
+    (``cluster``); without it, this machine's forked workers do.
     """
     progress_stream = progress_stream or sys.stderr
     out = Path(out).resolve()
-    limits = limits.resolved()
+    requested, limits = limits, limits.resolved()
     lessons = lessons or available_lessons()
     unknown = [lesson for lesson in lessons if lesson not in available_lessons()]
     if unknown:
@@ -128,59 +206,37 @@ def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limit
     except NotADirectoryError as error:
         raise GradingError(str(error)) from None
     out.mkdir(parents=True, exist_ok=True)
-    quota = Quota(limits)
-    run = describe_run(limits, quota)
+    session = Session(out, lessons, limits, every_cell)
+    run = describe_run(limits, session.quota)
+    if scheduler:
+        run["scheduler"] = scheduler
     (out / "run.json").write_text(json.dumps(run, indent=1))
     for warning in run["warnings"]:
         progress_stream.write(f"warning: {warning}\n")
     progress_stream.write(f"limits per submission: {run['limits']}\n")
-    max_scores = prepare_gradebook(out, lessons, [student for student, _ in to_grade])
-    skip_cells = {lesson: () if every_cell else teaching_cell_ids(lesson) for lesson in lessons}
-    for lesson in lessons:
-        reference(lesson)  # loaded once here, inherited by every forked worker's judge
     for row in decided:
-        row.max_score = max_scores.get(row.assignment_id, 0.0)
+        row.max_score = session.max_scores.get(row.assignment_id, 0.0)
     rows = list(decided)
     progress = Progress(len(to_grade), progress_stream)
-    scratch_root = Path(tempfile.mkdtemp(prefix="backprop-run-"))  # short: kernels' sockets live under it
 
-    def job(index, item):
-        student, lesson = item
-        scratch = scratch_root / f"{index:05d}"
-        scratch.mkdir()
-        try:
-            row = grade_submission(out, Path(submissions_folder), student, lesson, limits, kernels,
-                                   quota.for_kernel(index), scratch, skip_cells[lesson])
-        except Exception as error:  # the worker reports its own failure instead of vanishing
-            row = Row(student, lesson, status=GRADER_ERROR, detail=repr(error)[:300])
-        return asdict(row)
-
-    def on_done(index, item, result, seconds):
-        student, lesson = item
-        row = Row(**result) if result else Row(student, lesson, status=TIMEOUT,
-                                               detail="the grading worker was stopped after overrunning every limit")
+    def add_row(row, seconds):
         row.seconds = seconds
-        row.max_score = row.max_score or max_scores[lesson]
+        row.max_score = row.max_score or session.max_scores[row.assignment_id]
         rows.append(row)
         progress.advance(row)
 
-    for module in WORKER_PRELOAD:
-        importlib.import_module(module)
-    # What is loaded by now (nbgrader, the references, the templates) lives as long as the run:
-    # frozen, the workers' garbage collector no longer walks it, and their pages stay shared.
-    gc.collect()
-    gc.freeze()
-    try:
-        with forkserver.running() as kernels:
-            not_started = run_pool(to_grade, job, jobs or os.cpu_count() or 1, limits.worker_deadline,
-                                   out / "work", on_done, stop=_sandbox_failed)
-    finally:
-        gc.unfreeze()
-        quota.remove()
-        shutil.rmtree(scratch_root, ignore_errors=True)
-    rows += [Row(student, lesson, max_score=max_scores[lesson], status=GRADER_ERROR,
-                 detail="not graded: grading stopped because the sandbox stopped working")
-             for student, lesson in not_started]
+    if scheduler:  # each worker makes its own sandboxes and limits, as a local run does
+        session.quota.remove()
+        try:
+            cluster.grade_on_cluster(scheduler, Path(submissions_folder), out, to_grade, requested, every_cell, add_row)
+        except cluster.CourseMismatch as error:
+            raise GradingError(f"a Dask worker refused to grade: {error}") from None
+        finally:
+            write_tables(out, rows)
+        return rows
+    with session:
+        not_started = session.grade_batch(submissions_folder, to_grade, jobs, add_row)
+    rows += not_started
     write_tables(out, rows)
     failed = [row for row in rows if _sandbox_failed(asdict(row))]
     if failed:

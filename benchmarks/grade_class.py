@@ -10,6 +10,8 @@ the corpus's mistakes in turn. In one run it measures
   both ways and their ratio;
 - a bare kernel start-and-shutdown, as jupyter_client (and so plain nbgrader) makes one per notebook;
 - the peak memory of the grading process tree for half the class and for the whole class;
+- the same class graded through Dask (a scheduler and two single-threaded workers on
+  loopback, ``grade --scheduler``) against the local pool's wall time;
 - the projection of a 500-student course's five lessons on this machine, from the measured
   per-notebook cost;
 
@@ -33,7 +35,7 @@ import psutil
 from jupyter_client.manager import start_new_kernel
 from nbgrader.api import Gradebook
 
-from autograder import synthetic
+from autograder import cluster, synthetic
 from autograder.course import SOLUTIONS, available_lessons, put_scripts_on_path
 
 def build_class(submissions, lessons, per_lesson):
@@ -95,9 +97,10 @@ def plain_nbgrader(submissions, course, lesson):
     return seconds, scores
 
 
-def our_grader(submissions, out, jobs, lessons):
+def our_grader(submissions, out, jobs, lessons, scheduler=None):
     command = [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "--jobs", str(jobs)]
     command += [option for lesson in lessons for option in ("--assignment", lesson)]
+    command += ["--scheduler", scheduler] if scheduler else []
     seconds, peak = timed(command)
     with open(out / "grades.csv", newline="") as handle:
         scores = {(row["student_id"], row["assignment_id"]): float(row["score"]) for row in csv.DictReader(handle)}
@@ -145,18 +148,25 @@ def main():
                   f"{serial / ours:>7.2f}x", flush=True)
 
         notebooks = args.per_lesson * len(lessons)
-        whole, peak_full, _ = our_grader(full, scratch / "ours-all", 2, lessons)
+        whole, peak_full, whole_scores = our_grader(full, scratch / "ours-all", 2, lessons)
         _, peak_half, _ = our_grader(half, scratch / "ours-half", 2, lessons)
         print(f"autograder grade --jobs 2, every lesson in one run: {whole:.1f} s for {notebooks} notebooks, "
               f"{whole / notebooks:.3f} s a notebook = {whole / notebooks / kernel:.2f}x a bare kernel", flush=True)
         print(f"peak memory of the grading process tree: {peak_half / 2**20:.0f} MiB for {notebooks // 2} "
               f"notebooks, {peak_full / 2**20:.0f} MiB for {notebooks} (ratio {peak_full / peak_half:.2f})", flush=True)
+        with cluster.LocalCluster(scratch) as local:
+            local.workers(2)
+            through_dask, _, dask_scores = our_grader(full, scratch / "ours-dask", 2, lessons, scheduler=local.address)
+        print(f"through Dask (a scheduler and two single-threaded workers on loopback): {through_dask:.1f} s = "
+              f"{through_dask / whole:.2f}x the local pool's {whole:.1f} s, "
+              f"{'identical' if dask_scores == whole_scores else 'DIFFERENT'} scores", flush=True)
         projected = args.course_students * len(lessons) * whole / notebooks
         print(f"{args.course_students} students x {len(lessons)} lessons on this machine: "
               f"{projected / 60:.0f} min", flush=True)
 
         keys = sorted(set(serial_scores) | set(our_scores))
         mismatched = [k for k in keys if serial_scores.get(k) != our_scores.get(k)]
+        mismatched += [k for k in sorted(whole_scores) if dask_scores.get(k) != whole_scores[k]]
         if mismatched:
             print("scores differ: " + ", ".join(f"{k} (nbgrader {serial_scores.get(k)}, ours {our_scores.get(k)})"
                                                 for k in mismatched[:10]), file=sys.stderr)

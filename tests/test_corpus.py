@@ -3,7 +3,7 @@ than full marks and every correct variant full marks, under real nbgrader autogr
 
 import pytest
 
-from conftest import corpus_students
+from conftest import corpus_lessons, corpus_students
 
 from autograder.course import is_written_answer, solution_notebook
 from autograder.tables import SCORED, WRITTEN_TO_GRADE
@@ -40,19 +40,21 @@ def test_score_is_deserved(graded_corpus, student, lesson, expectation):
         assert row.score < row.scored_max, f"{student} got full marks for a known mistake"
 
 
-def test_every_graded_function_has_a_wrong_implementation():
+def test_every_graded_function_has_two_wrong_implementations_and_a_correct_one():
+    from collections import Counter
+
     from autograder import synthetic
-    from autograder.course import available_lessons, solution_notebook
+    from autograder.course import solution_notebook
     import nbformat
 
-    for lesson in available_lessons():
+    for lesson in corpus_lessons():
         solution_ids = {c.metadata["nbgrader"]["grade_id"]
                         for c in nbformat.read(solution_notebook(lesson), as_version=4).cells
                         if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
-        targets = {v.target for v in synthetic.corpus(lesson, "wrong")}
-        # A cell may define a forward/backward pair; each name the cell defines needs a mistake.
-        missing = sorted(gid for gid in solution_ids if gid not in targets)
-        assert not missing, f"{lesson}: no wrong implementation in the corpus for {missing}"
+        wrong = Counter(v.target for v in synthetic.corpus(lesson, "wrong"))
+        correct = Counter(v.target for v in synthetic.corpus(lesson, "correct"))
+        thin = sorted(gid for gid in solution_ids if wrong[gid] < 2 or correct[gid] < 1)
+        assert not thin, f"{lesson}: fewer than two wrong or no correct implementation in the corpus for {thin}"
 
 
 def test_untouched_stub_fails_with_a_sentence(graded_corpus):
@@ -79,3 +81,21 @@ def test_visible_tests_score_nothing_and_hidden_tests_everything():
                 assert (meta["points"] > 0) == hidden, f"{lesson} {meta['grade_id']}: {meta['points']} points"
                 if hidden:
                     assert f"def {meta['grade_id']}(expect)" in cell.source, f"{lesson} {meta['grade_id']}"
+
+
+def test_cells_that_only_teach_are_not_run_again_and_say_so(graded_corpus):
+    """A complete notebook scores full marks (above) with its teaching-only cells skipped."""
+    import nbformat
+
+    from autograder.course import is_teaching_only
+    from autograder.execute import NOT_RERUN
+    from conftest import corpus_lessons
+
+    _, out = graded_corpus
+    for lesson in corpus_lessons():
+        notebook = nbformat.read(out / "autograded" / f"complete__{lesson}" / lesson / f"{lesson}.ipynb", as_version=4)
+        for cell in notebook.cells:
+            if is_teaching_only(cell):
+                assert [o.get("text") for o in cell.outputs] == [NOT_RERUN], f"{lesson} {cell.id}: {cell.outputs}"
+            elif cell.cell_type == "code" and not cell.metadata.get("nbgrader"):
+                assert all(o.get("text") != NOT_RERUN for o in cell.outputs), f"{lesson} {cell.id} was skipped"

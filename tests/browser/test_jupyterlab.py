@@ -356,8 +356,11 @@ def test_student_notebook_fails_its_first_test_with_the_course_message(page, lab
     verdict, kind = validate(page)
 
     visible_tests = [grade_id for grade_id in ids if grade_id and grade_id.startswith("test_")]
+    written = [grade_id for grade_id in ids if grade_id and grade_id.startswith("written_")]
     assert "validation-failed" in kind, verdict
-    assert verdict.count("The following cell failed:") == len(visible_tests), verdict
+    # One failure per function, and nbgrader's own for each written answer still to write.
+    assert verdict.count("The following cell failed:") == len(visible_tests) + len(written), verdict
+    assert verdict.count("You did not provide a response.") == len(written), verdict
     assert verdict.count("is not implemented yet") == len(visible_tests), verdict
     # One line per function, as `check` prints it: no test code, every function named.
     assert "checks." not in verdict and all(t[len("test_"):] in verdict for t in visible_tests), verdict

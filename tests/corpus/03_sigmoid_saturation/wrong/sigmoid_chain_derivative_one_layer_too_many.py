@@ -3,10 +3,10 @@ import numpy as np
 
 
 def sigmoid_chain_derivative(x, depth):
-    a = np.asarray(x, dtype=np.float64)
-    derivative = np.ones_like(a)
+    h = np.asarray(x, dtype=np.float64)
+    derivative = np.ones_like(h)
     for _ in range(depth + 1):
-        s = sigmoid(a)
+        s = sigmoid(h)
         derivative = derivative * s * (1.0 - s)
-        a = s
+        h = s
     return derivative

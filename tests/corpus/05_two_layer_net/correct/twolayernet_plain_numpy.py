@@ -14,27 +14,31 @@ class TwoLayerNet:
         self.reg = reg
         self.activation = activation
 
-    def _hidden(self, a):
+    def _hidden(self, z1):
         if self.activation == "relu":
-            return np.maximum(a, 0.0), (a > 0).astype(np.float64)
+            return np.maximum(z1, 0.0), (z1 > 0).astype(np.float64)
         if self.activation == "leaky_relu":
-            return np.where(a > 0, a, 0.01 * a), np.where(a > 0, 1.0, 0.01)
-        s = 0.5 * (1.0 + np.tanh(0.5 * a))
-        return s, s * (1.0 - s)
+            return np.where(z1 > 0, z1, 0.01 * z1), np.where(z1 > 0, 1.0, 0.01)
+        if self.activation == "tanh":
+            t = np.tanh(z1)
+            return t, 1.0 - t ** 2
+        s = 0.5 * (1.0 + np.tanh(0.5 * z1))
+        shift = 0.5 if self.activation == "centred_sigmoid" else 0.0
+        return s - shift, s * (1.0 - s)
 
     def loss(self, X, y=None):
         X = np.asarray(X, dtype=np.float64)
         X2 = X.reshape(X.shape[0], -1)
         p = self.params
-        a = X2 @ p["W1"] + p["b1"]
-        h, slope = self._hidden(a)
+        z1 = X2 @ p["W1"] + p["b1"]
+        h, slope = self._hidden(z1)
         scores = h @ p["W2"] + p["b2"]
         if y is None:
             return scores
         data_loss, dscores = softmax_cross_entropy(scores, y)
         loss = data_loss + 0.5 * self.reg * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2))
-        da = (dscores @ p["W2"].T) * slope
-        grads = {"W1": X2.T @ da + self.reg * p["W1"], "b1": da.sum(axis=0),
+        dz1 = (dscores @ p["W2"].T) * slope
+        grads = {"W1": X2.T @ dz1 + self.reg * p["W1"], "b1": dz1.sum(axis=0),
                  "W2": h.T @ dscores + self.reg * p["W2"], "b2": dscores.sum(axis=0)}
         return loss, grads
 

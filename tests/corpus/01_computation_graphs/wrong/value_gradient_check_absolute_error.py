@@ -1,0 +1,11 @@
+"""Returns the absolute error |g - g_num| instead of the relative error."""
+import numpy as np
+
+
+def value_gradient_check(build, point, h=1e-5):
+    point = np.array(point, dtype=np.float64)
+    leaves = [Value(p) for p in point]  # noqa: F821
+    build(*leaves).backward()
+    g = np.array([leaf.grad for leaf in leaves])
+    g_num = numerical_gradient(lambda p: build(*[Value(v) for v in p]).data, point, h)  # noqa: F821
+    return np.abs(g - g_num)

@@ -1,0 +1,18 @@
+"""Measures the saturation of each layer's input h_l (starting with the data x) instead of its output h_(l+1)."""
+import numpy as np
+
+
+def gradient_norm_sweep(scales, D, depth, N, activation, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, D))
+    directions = [rng.standard_normal((D, D)) for _ in range(depth)]
+    norms = np.zeros((len(scales), depth))
+    saturated = np.zeros((len(scales), depth))
+    for i, weight_scale in enumerate(scales):
+        weights = [weight_scale * G for G in directions]
+        norms[i] = layer_gradient_norms(x, weights, activation)
+        h = x
+        for l, W in enumerate(weights):
+            saturated[i, l] = saturated_fraction(h if activation == "sigmoid" else (1.0 + h) / 2.0)
+            h = sigmoid(h @ W) if activation == "sigmoid" else np.tanh(h @ W)
+    return norms, saturated
