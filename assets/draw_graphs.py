@@ -2,7 +2,7 @@
 
 Run from anywhere: ``python assets/draw_graphs.py``. It writes, next to this script,
 
-- ``graph_add_mul.png``: f = (x + y) * z at x = -2, y = 5, z = -4;
+- ``graph_add_mul.png``: f = (x + y) * w at x = -2, y = 5, w = -4;
 - ``graph_neuron.png``: the sigmoid neuron f = sigmoid(w0*x0 + w1*x1 + w2)
   at w = (2, -3, -3), x = (-1, -2).
 
@@ -88,22 +88,22 @@ def draw(nodes, edges, path, title):
 
 
 def add_mul_graph():
-    x, y, z = -2.0, 5.0, -4.0
+    x, y, w = -2.0, 5.0, -4.0
     q = x + y
-    f = q * z
-    dq, dz = z, q          # the multiply gate swaps
+    f = q * w
+    dq, dw = w, q          # the multiply gate swaps
     dx, dy = dq, dq        # the add gate distributes
     nodes = {
         "x": (0, 2.2, "x", "input"),
         "y": (0, 1.0, "y", "input"),
-        "z": (0, -0.2, "z", "input"),
+        "w": (0, -0.2, "w", "input"),
         "add": (2.4, 1.6, "+", "op"),
         "mul": (4.8, 0.7, "×", "op"),
         "f": (7.0, 0.7, "f", "output"),
     }
     edges = [("x", "add", x, dx), ("y", "add", y, dy), ("add", "mul", q, dq),
-             ("z", "mul", z, dz), ("mul", "f", f, 1.0)]
-    return draw(nodes, edges, HERE / "graph_add_mul.png", "f = (x + y) · z")
+             ("w", "mul", w, dw), ("mul", "f", f, 1.0)]
+    return draw(nodes, edges, HERE / "graph_add_mul.png", "f = (x + y) · w")
 
 
 def neuron_graph():
