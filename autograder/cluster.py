@@ -32,7 +32,9 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from . import submissions
 from .course import ROOT, SOLUTIONS
+from .limits import GradingError
 from .tables import Row
+
 
 class CourseMismatch(RuntimeError):
     """A worker's course is not the coordinator's: its grades would not be the class's."""
@@ -180,7 +182,6 @@ def grade_on_cluster(address, root, out, to_grade, limits, every_cell, on_row, b
     from dask.distributed import Client, as_completed
 
     fingerprint = course_fingerprint()
-    limits_sent = {name: value for name, value in asdict(limits).items()}
     with Client(address, timeout="30s") as client:
         workers = max(1, len(client.scheduler_info()["workers"]))
         # Small enough that the workers finish together and a lost worker costs little.
@@ -197,11 +198,16 @@ def grade_on_cluster(address, root, out, to_grade, limits, every_cell, on_row, b
                     continue
                 notebooks[student] = staged.read_bytes()
             if notebooks:
-                future = client.submit(grade_batch, fingerprint, lesson, notebooks, limits_sent, every_cell,
-                                       pure=False, retries=0)
+                future = client.submit(grade_batch, fingerprint, lesson, notebooks, asdict(limits), every_cell,
+                                       pure=False)
                 futures[future] = lesson
         for future in as_completed(list(futures)):
-            result = future.result()  # a CourseMismatch or a failed batch stops the run here
+            try:
+                result = future.result()  # a batch whose worker died was given to another worker
+            except CourseMismatch:
+                raise
+            except Exception as error:  # the grading agent failed: stop, as a sandbox failure does locally
+                raise GradingError(f"a batch of {futures[future]} failed on a Dask worker: {error}") from None
             _keep(out, futures[future], result)
             for row in result["rows"]:
                 on_row(Row(**row), row["seconds"])
