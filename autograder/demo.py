@@ -84,6 +84,8 @@ def run_demo(out, jobs=None):
     report.write_report(out / "graded")
     print()
     mismatches = print_comparison(rows, expected)
+    print("\n'full' is every point the tests give: the written answers of a student who wrote them wait for "
+          "the instructor (status 'written answers to grade'; grade them in formgrader).")
     print(f"\nFeedback pages: {out / 'graded' / 'feedback'}/<student>/<lesson>/<lesson>.html")
     print(f"Grades: {out / 'graded' / 'grades.csv'}   Instructor report: {out / 'graded' / 'report.html'}")
     if mismatches:
