@@ -22,7 +22,7 @@ from nbgrader.converters import Autograde
 from nbgrader.preprocessors import CheckCellMetadata, Execute
 
 from . import execute, feedback, judge, limits as limits_module, sandbox, submissions
-from .course import nbgrader_config
+from .course import awaits_instructor, nbgrader_config
 from .overrides import CheckCellMetadataCompiled
 from .tables import (AUTOGRADE_FAILED, DISK_LIMIT, GRADER_ERROR, MEMORY_LIMIT, OUTPUT_CAPPED, PROCESS_LIMIT,
                      WRITTEN_TO_GRADE, Row)
@@ -132,7 +132,7 @@ def grade_submission(out, root, student, lesson, limits, kernels, group, scratch
         submission = gradebook.find_submission(lesson, student)
         row.score, row.max_score = submission.score, submission.max_score
         for notebook in submission.notebooks:
-            row.cells += [[g.name, None if _to_grade_by_hand(g) else g.score, g.max_score] for g in notebook.grades]
+            row.cells += [[g.name, None if awaits_instructor(g) else g.score, g.max_score] for g in notebook.grades]
     lost = {grade_id for grade_id, score, maximum in row.cells if score is not None and score < maximum}
     if any(score is None for _, score, _ in row.cells):
         row.status = WRITTEN_TO_GRADE
@@ -146,11 +146,6 @@ def grade_submission(out, root, student, lesson, limits, kernels, group, scratch
     elif _cap_page(out / "feedback" / student / lesson / f"{lesson}.html", limits.max_page_bytes) and not problems:
         row.status, row.detail = OUTPUT_CAPPED, f"the feedback page was larger than {limits.max_page_bytes} bytes"
     return row
-
-
-def _to_grade_by_hand(grade):
-    """A written answer the student gave and no one has graded yet (an unchanged one scores 0)."""
-    return grade.auto_score is None and grade.manual_score is None
 
 
 def _cap_page(page, max_bytes):

@@ -64,6 +64,12 @@ def is_written_answer(cell):
             and meta.get("grade_id", "").startswith(WRITTEN_PREFIX))
 
 
+def awaits_instructor(grade):
+    """Whether an nbgrader gradebook ``Grade`` is a written answer the student gave and no one
+    has graded yet (one left as handed out scores 0 automatically)."""
+    return grade.auto_score is None and grade.manual_score is None
+
+
 def available_lessons():
     """The lessons whose source notebook exists, in teaching order."""
     return [lesson for lesson in LESSON_IDS if solution_notebook(lesson).exists()]

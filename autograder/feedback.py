@@ -26,7 +26,7 @@ from nbformat.v4 import new_output
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
 
-from .course import HIDDEN_TEST_PREFIX, WRITTEN_PREFIX, function_of, is_hidden_test, is_written_answer
+from .course import HIDDEN_TEST_PREFIX, WRITTEN_PREFIX, awaits_instructor, function_of, is_hidden_test, is_written_answer
 from .markup import MATHML_ATTRIBUTES, MATHML_TAGS
 from .overrides import FeedbackExporter, RememberedHighlight, SanitizeOutputs
 
@@ -147,7 +147,7 @@ class SummariseFunctions(NbGraderPreprocessor):
         meta, ids = cell.metadata.nbgrader, resources["nbgrader"]
         with Gradebook(ids["db_url"]) as gradebook:
             grade = gradebook.find_grade(meta.grade_id, ids["notebook"], ids["assignment"], ids["student"])
-            waiting = grade.auto_score is None and grade.manual_score is None
+            waiting = awaits_instructor(grade)
             unanswered = grade.manual_score is None and grade.auto_score == 0  # left as handed out
         topic = html.escape(meta.grade_id.removeprefix(WRITTEN_PREFIX).replace("_", " "))
         if waiting:

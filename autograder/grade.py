@@ -95,13 +95,14 @@ class Progress:
         self.stream.flush()
 
 
-def describe_run(limits, quota):
-    """What protects this run, for its first lines and for the report (``OUT/run.json``)."""
+def describe_run(limits, mechanisms):
+    """What protects this run, for its first lines and for the report (``OUT/run.json``):
+    ``mechanisms`` says in a sentence what holds each sandbox to ``limits``."""
     warnings = []
     if limits.isolation == "none":
         warnings.append("no sandbox (bubblewrap is not installed, or --isolation none): student code can read "
                         "every file the grader can, solutions/ and the gradebook included")
-    return dict(isolation=limits.isolation, limits=quota.mechanisms(), warnings=warnings)
+    return dict(isolation=limits.isolation, limits=mechanisms, warnings=warnings)
 
 
 # What every worker would otherwise import for itself: the hidden tests' random generators,
@@ -196,7 +197,6 @@ def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limit
     """
     progress_stream = progress_stream or sys.stderr
     out = Path(out).resolve()
-    requested, limits = limits, limits.resolved()
     lessons = lessons or available_lessons()
     unknown = [lesson for lesson in lessons if lesson not in available_lessons()]
     if unknown:
@@ -206,29 +206,33 @@ def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limit
     except NotADirectoryError as error:
         raise GradingError(str(error)) from None
     out.mkdir(parents=True, exist_ok=True)
-    session = Session(out, lessons, limits, every_cell)
-    run = describe_run(limits, session.quota)
-    if scheduler:
+    if scheduler:  # each worker resolves the limits and makes its sandboxes, as a local run does
+        session, max_scores = None, prepare_gradebook(out, lessons)
+        run = describe_run(limits, f"each worker of the Dask cluster at {scheduler} sets its own, as a local run does")
         run["scheduler"] = scheduler
+    else:
+        limits = limits.resolved()
+        session = Session(out, lessons, limits, every_cell)
+        max_scores = session.max_scores
+        run = describe_run(limits, session.quota.mechanisms())
     (out / "run.json").write_text(json.dumps(run, indent=1))
     for warning in run["warnings"]:
         progress_stream.write(f"warning: {warning}\n")
     progress_stream.write(f"limits per submission: {run['limits']}\n")
     for row in decided:
-        row.max_score = session.max_scores.get(row.assignment_id, 0.0)
+        row.max_score = max_scores.get(row.assignment_id, 0.0)
     rows = list(decided)
     progress = Progress(len(to_grade), progress_stream)
 
     def add_row(row, seconds):
         row.seconds = seconds
-        row.max_score = row.max_score or session.max_scores[row.assignment_id]
+        row.max_score = row.max_score or max_scores[row.assignment_id]
         rows.append(row)
         progress.advance(row)
 
-    if scheduler:  # each worker makes its own sandboxes and limits, as a local run does
-        session.quota.remove()
+    if scheduler:
         try:
-            cluster.grade_on_cluster(scheduler, Path(submissions_folder), out, to_grade, requested, every_cell, add_row)
+            cluster.grade_on_cluster(scheduler, Path(submissions_folder), out, to_grade, limits, every_cell, add_row)
         except cluster.CourseMismatch as error:
             raise GradingError(f"a Dask worker refused to grade: {error}") from None
         finally:

@@ -163,7 +163,8 @@ def how_it_was_graded(out):
         return []
     run = json.loads(run_file.read_text())
     parts = [f"<p style='color:#b00020'><strong>Warning: {escaped(w)}.</strong></p>" for w in run["warnings"]]
-    isolation = "each kernel in a bubblewrap sandbox" if run["isolation"] == "bwrap" else "no sandbox"
+    isolation = {"bwrap": "each kernel in a bubblewrap sandbox", "none": "no sandbox",
+                 "auto": "each kernel in a bubblewrap sandbox where its worker has bubblewrap"}[run["isolation"]]
     return parts + [f"<p>Graded with {isolation}; limits: {escaped(run['limits'])}.</p>"]
 
 
