@@ -9,7 +9,10 @@ JUPYTER_ENV := JUPYTER_CONFIG_DIR=$(CURDIR)/.jupyter/config JUPYTER_CONFIG_PATH=
 	MPLCONFIGDIR=$(CURDIR)/.jupyter/matplotlib JUPYTERLAB_SETTINGS_DIR=$(CURDIR)/.jupyter/lab-settings \
 	JUPYTERLAB_WORKSPACES_DIR=$(CURDIR)/.jupyter/lab-workspaces PATH=$(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo test test-quick release check-release lab bench clean
+# The classroom hub's proxy, configurable-http-proxy, from npm into node_modules/ (package-lock.json).
+PROXY := node_modules/.bin/configurable-http-proxy
+
+.PHONY: install demo test test-quick release check-release lab classroom bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +25,7 @@ install: $(INSTALLED)
 demo: $(INSTALLED)
 	$(JUPYTER_ENV) $(BIN)/python -m autograder demo --out demo-output
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(PROXY)
 	$(JUPYTER_ENV) $(BIN)/python -m pytest
 
 # Everything but the suites that grade whole classes or drive a browser: a minute or two.
@@ -39,19 +42,33 @@ check-release: $(INSTALLED)
 # (a conda environment's) and makes no .venv. LAB_ARGS passes options on, e.g. --port=8899.
 # It serves the checkout, so a lesson's figures in assets/ show, and opens on work/: the student's
 # own copies of lessons/ (ignored by git), made on first use and never overwritten.
-# etc/jupyterlab/overrides.json is the course's JupyterLab defaults: no news or update prompts.
+# etc/jupyterlab/ is the course's JupyterLab: overrides.json its defaults (no news or update prompts),
+# custom.css its look (Validate's progress and verdict, figures in the dark theme; JupyterLab reads
+# it only from the config folder, hence the copy), labextensions/ its layout rules for narrow windows.
 JUPYTER ?=
 LAB_ARGS ?=
 lab: $(if $(JUPYTER),,$(INSTALLED))
 	mkdir -p .jupyter/runtime .jupyter/data .course/exchange
+	install -D -m 644 etc/jupyterlab/custom.css .jupyter/config/custom/custom.css
 	$(JUPYTER_ENV) $(if $(JUPYTER),python3,$(BIN)/python) -m autograder workspace
 	cd work && $(JUPYTER_ENV) $(if $(JUPYTER),PATH="$(PATH)" $(JUPYTER),$(CURDIR)/$(BIN)/jupyter) lab --no-browser \
 		--ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work \
-		--LabApp.app_settings_dir=$(CURDIR)/etc/jupyterlab \
+		--LabApp.app_settings_dir=$(CURDIR)/etc/jupyterlab --LabApp.custom_css=True \
+		--LabApp.extra_labextensions_path=$(CURDIR)/etc/jupyterlab/labextensions \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+$(PROXY): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "the classroom needs Node.js and npm: apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+# The local classroom: JupyterHub on 127.0.0.1:8000 with nbgrader's exchange, the instructor and the
+# students of etc/classroom/ (settings: etc/classroom/classroom.toml; state: .classroom/, ignored by git).
+classroom: $(INSTALLED) $(PROXY)
+	$(JUPYTER_ENV) $(BIN)/python -m autograder classroom
 
 bench: $(INSTALLED)
 	$(JUPYTER_ENV) $(BIN)/python benchmarks/grade_class.py
 
 clean:
-	rm -rf demo-output .course .jupyter/runtime
+	rm -rf demo-output .course .classroom .jupyter/runtime

@@ -24,7 +24,7 @@ from nbgrader.preprocessors import CheckCellMetadata, Execute
 from . import execute, feedback, judge, limits as limits_module, sandbox, submissions
 from .course import awaits_instructor, nbgrader_config
 from .overrides import CheckCellMetadataCompiled
-from .tables import (AUTOGRADE_FAILED, DISK_LIMIT, GRADER_ERROR, MEMORY_LIMIT, OUTPUT_CAPPED, PROCESS_LIMIT,
+from .tables import (AUTOGRADE_FAILED, DISK_LIMIT, GRADER_ERROR, LATE, MEMORY_LIMIT, OUTPUT_CAPPED, PROCESS_LIMIT,
                      WRITTEN_TO_GRADE, Row)
 
 SANDBOX_FAILED = "the sandbox could not be made"
@@ -35,7 +35,7 @@ def gradebook_path(out):
     return out / "gradebook.db"
 
 
-def worker_config(out, limits, scratch, workdir, kernels, group, join_worker_mounts, skip_cells=()):
+def worker_config(out, limits, scratch, workdir, kernels, group, join_worker_mounts, skip_cells=(), late=None):
     config = nbgrader_config(out, gradebook_path(out), release_dir=out / "work" / "release",
                              submitted_dir=out / "work" / "submitted")
     # The kernel runs the notebook under limits; then the grader judges the hidden tests.
@@ -71,6 +71,7 @@ def worker_config(out, limits, scratch, workdir, kernels, group, join_worker_mou
     # once, after the last step of each pass, still never writes an invalid notebook.
     config.Exporter.optimistic_validation = True
     feedback.configure(config, template_cache=out / "work" / "templates")
+    config.merge(late or {})  # the course's late penalty (policy.late_config), assigned by nbgrader's own step
     return config
 
 
@@ -93,12 +94,13 @@ def failure_messages(autograded_notebook, lost):
     return messages
 
 
-def grade_submission(out, root, student, lesson, limits, kernels, group, scratch, skip_cells=()):
+def grade_submission(out, root, student, lesson, limits, kernels, group, scratch, skip_cells=(), late=None):
     """Autograde one submission and write its feedback page; return its Row.
 
     ``root`` is the class's submissions folder, ``kernels`` the fork server's address
     (``forkserver.running``), ``group`` the kernel's cgroup, ``scratch`` an empty folder for
-    the kernel (short: its sockets live there), ``skip_cells`` the ids of the cells not run.
+    the kernel (short: its sockets live there), ``skip_cells`` the ids of the cells not run,
+    ``late`` the course's late-penalty settings (``policy.late_config``).
     """
     try:
         submissions.stage(root, student, lesson, out / "work" / "submitted" / student / lesson / f"{lesson}.ipynb",
@@ -113,7 +115,7 @@ def grade_submission(out, root, student, lesson, limits, kernels, group, scratch
     workdir.mkdir()
     api = NbGraderAPI(config=worker_config(out, limits, scratch, workdir, kernels, group,
                                            join_worker_mounts=mounted and limits.isolation == "none",
-                                           skip_cells=skip_cells))
+                                           skip_cells=skip_cells, late=late))
     try:
         result = api.autograde(lesson, student, force=True, create=True)
         exceeded = group.exceeded() + (limits_module.disk_full(scratch, limits.disk_mb) if mounted else [])
@@ -130,12 +132,16 @@ def grade_submission(out, root, student, lesson, limits, kernels, group, scratch
         return row
     with Gradebook(f"sqlite:///{gradebook_path(out)}") as gradebook:
         submission = gradebook.find_submission(lesson, student)
-        row.score, row.max_score = submission.score, submission.max_score
+        row.max_score, row.seconds_late = submission.max_score, submission.total_seconds_late
+        row.late_penalty = submission.late_submission_penalty or 0.0
+        row.score = submission.score - row.late_penalty
         for notebook in submission.notebooks:
             row.cells += [[g.name, None if awaits_instructor(g) else g.score, g.max_score] for g in notebook.grades]
     lost = {grade_id for grade_id, score, maximum in row.cells if score is not None and score < maximum}
     if any(score is None for _, score, _ in row.cells):
         row.status = WRITTEN_TO_GRADE
+    elif row.seconds_late > 0:
+        row.status = LATE
     row.failures = failure_messages(out / "autograded" / student / lesson / f"{lesson}.ipynb", lost) if lost else []
     problems = [(status, _limit_detail(status, limits)) for status in exceeded] + execute.incidents
     if problems:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder {release,grade,demo,check,workspace} ...``."""
+"""Command line: ``python -m autograder {release,grade,demo,check,workspace,classroom} ...``."""
 
 import argparse
 import sys
@@ -11,7 +11,7 @@ from . import release as release_stage
 from . import report as report_stage
 from . import workspace as workspace_stage
 from .course import LESSON_IDS
-from .tables import GRADED
+from .tables import GRADED, lateness
 
 
 def _release(args):
@@ -36,6 +36,8 @@ def print_table(rows, stream=sys.stdout):
     for r in sorted(rows, key=lambda r: (r.student_id, r.assignment_id)):
         score = f"{r.score:g} / {r.max_score:g}"
         detail = f" ({r.detail})" if r.detail and r.status != GRADED else ""
+        if r.seconds_late > 0:
+            detail += f" (late {lateness(r.seconds_late)}, −{r.late_penalty:g} point{'s' if r.late_penalty != 1 else ''})"
         stream.write(f"{r.student_id:<{width}}  {r.assignment_id:<22} {score:>11}  {r.status}{detail}\n")
 
 
@@ -95,6 +97,16 @@ def _workspace(args):
     return 0
 
 
+def _classroom(args):
+    from . import classroom
+
+    try:
+        return classroom.start(classroom.load(args.settings))
+    except (FileNotFoundError, KeyError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
 def _add_grade_options(parser):
     defaults = grade_stage.Limits()
     parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the machine's cores)")
@@ -144,6 +156,10 @@ def build_parser():
     work.add_argument("--fresh", action="append", choices=LESSON_IDS, default=[],
                       help="a new copy of this lesson; your old one is kept beside it (repeatable)")
     work.set_defaults(run=_workspace)
+
+    room = commands.add_parser("classroom", help="run the course on JupyterHub with nbgrader's exchange, on this machine")
+    room.add_argument("--settings", help="the classroom's settings (default: etc/classroom/classroom.toml)")
+    room.set_defaults(run=_classroom)
 
     check = commands.add_parser("check", help="run one lesson notebook and report its visible tests")
     check.add_argument("notebook", help="the notebook, e.g. lessons/04_relu_backprop/04_relu_backprop.ipynb")

@@ -29,6 +29,8 @@ from importlib import metadata
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.utils import parse_utc
+from traitlets.config import Config
 
 from . import submissions
 from .course import ROOT, SOLUTIONS
@@ -69,24 +71,27 @@ class Agent:
     with one line of JSON. It ends when its input closes, so it dies with its Dask worker.
     """
 
-    def __init__(self, limits, every_cell):
+    def __init__(self, settings):
         self.home = Path(tempfile.mkdtemp(prefix="backprop-agent-"))
         self.lock = threading.Lock()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.cluster", str(self.home), json.dumps([limits, every_cell])],
+            [sys.executable, "-m", "autograder.cluster", str(self.home), json.dumps(settings)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True)
         if self.process.stdout.readline().strip() != "ready":
             raise RuntimeError(f"the grading agent did not start (exit code {self.process.wait()})")
 
     def grade(self, lesson, notebooks):
-        """Grade ``notebooks`` (``{student: notebook bytes}``) of ``lesson``: rows, files and scores."""
+        """Grade ``notebooks`` (``{student: {"notebook": bytes, "records": {name: text}}}``: the
+        exchange's records, ``submissions.read_exchange_records``) of ``lesson``: rows, files and scores."""
         with self.lock:
             batch = Path(tempfile.mkdtemp(prefix="batch-", dir=self.home))
             try:
-                for student, notebook in notebooks.items():
+                for student, submission in notebooks.items():
                     path = batch / student / lesson / f"{lesson}.ipynb"
                     path.parent.mkdir(parents=True)
-                    path.write_bytes(notebook)
+                    path.write_bytes(submission["notebook"])
+                    for name, text in submission["records"].items():
+                        (path.parent / name).write_text(text)
                 self.process.stdin.write(json.dumps(dict(folder=str(batch), lesson=lesson,
                                                          students=list(notebooks))) + "\n")
                 self.process.stdin.flush()
@@ -108,9 +113,10 @@ class Agent:
 _agents, _agents_lock = {}, threading.Lock()
 
 
-def grade_batch(fingerprint, lesson, notebooks, limits, every_cell):
-    """The Dask task: grade ``notebooks`` (``{student: notebook bytes}``) of ``lesson`` on this
-    worker, or refuse them if this worker's course is not the coordinator's.
+def grade_batch(fingerprint, lesson, notebooks, settings):
+    """The Dask task: grade ``notebooks`` (as ``Agent.grade`` takes them) of ``lesson`` on this
+    worker, or refuse them if this worker's course is not the coordinator's. ``settings`` are the
+    run's: limits, every_cell, the course's late-penalty configuration and the lessons' due dates.
 
     Returns ``{"rows": [...], "files": {path under OUT: bytes}, "grades": {student: [...]}}``.
     """
@@ -119,10 +125,10 @@ def grade_batch(fingerprint, lesson, notebooks, limits, every_cell):
         raise CourseMismatch(f"this worker's course differs from the coordinator's (fingerprint {mine[:12]}, "
                              f"the coordinator's {fingerprint[:12]}): install the same checkout of the course "
                              "(solutions/ and the autograder package) on every worker")
-    key = json.dumps([limits, every_cell], sort_keys=True)
+    key = json.dumps(settings, sort_keys=True)
     with _agents_lock:
         if key not in _agents or _agents[key].process.poll() is not None:
-            _agents[key] = Agent(limits, every_cell)
+            _agents[key] = Agent(settings)
         agent = _agents[key]
     return agent.grade(lesson, notebooks)
 
@@ -136,7 +142,8 @@ def _scores(db, lesson, students):
                 submission = gradebook.find_submission(lesson, student)
             except MissingEntry:  # graded nothing (refused, or autograde failed)
                 continue
-            found[student] = [dict(notebook=n.name,
+            timestamp = submission.timestamp.isoformat() if submission.timestamp else None
+            found[student] = [dict(notebook=n.name, timestamp=timestamp, late_penalty=n.late_submission_penalty,
                                    grades=[(g.name, g.auto_score) for g in n.grades],
                                    comments=[(c.name, c.auto_comment) for c in n.comments])
                               for n in submission.notebooks]
@@ -150,10 +157,14 @@ def _serve(home, settings):
 
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever else prints goes to the log, not into the replies
-    limits, every_cell = settings
+    limits, every_cell, late, duedates = settings
     out = home / "out"
     out.mkdir()
-    with Session(out, available_lessons(), Limits(**limits).resolved(), every_cell) as session:
+    with Session(out, available_lessons(), Limits(**limits).resolved(), every_cell, Config(late)) as session:
+        with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:  # lateness as the coordinator's
+            for lesson, due in duedates.items():
+                gradebook.find_assignment(lesson).duedate = parse_utc(due) if due else None
+            gradebook.db.commit()
         replies.write("ready\n")
         replies.flush()
         for line in sys.stdin:
@@ -176,16 +187,21 @@ def _serve(home, settings):
 
 # --- on the coordinator -----------------------------------------------------------------
 
-def grade_on_cluster(address, root, out, to_grade, limits, every_cell, on_row, batch_size=None):
+def grade_on_cluster(address, root, out, to_grade, limits, every_cell, on_row, batch_size=None, late=None):
     """Grade the (student, lesson) pairs ``to_grade`` of the class in ``root`` on the cluster at
-    ``address``; write pages and gradebook under ``out``; call ``on_row(row, seconds)`` for each."""
+    ``address``; write pages and gradebook under ``out``; call ``on_row(row, seconds)`` for each.
+    ``late`` is the course's late-penalty configuration (``policy.late_config``)."""
     from dask.distributed import Client, as_completed
 
     fingerprint = course_fingerprint()
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
+        duedates = {a.name: a.duedate.isoformat() if a.duedate else None for a in gradebook.assignments}
+    settings = [asdict(limits), every_cell, dict(late or {}), duedates]
     with Client(address, timeout="30s") as client:
         workers = max(1, len(client.scheduler_info()["workers"]))
-        # Small enough that the workers finish together and a lost worker costs little.
-        size = batch_size or max(1, -(-len(to_grade) // (4 * workers)))
+        # Small enough that the workers finish together (at the end a worker idles while the
+        # last batch runs elsewhere) and a lost worker costs little.
+        size = batch_size or max(1, -(-len(to_grade) // (8 * workers)))
         futures = {}
         for lesson, students in batches(to_grade, size):
             notebooks = {}
@@ -196,10 +212,11 @@ def grade_on_cluster(address, root, out, to_grade, limits, every_cell, on_row, b
                 except submissions.Refused as refusal:
                     on_row(submissions.refused_row(student, lesson, refusal), 0.0)
                     continue
-                notebooks[student] = staged.read_bytes()
+                notebooks[student] = dict(notebook=staged.read_bytes(), records={
+                    name: (staged.parent / name).read_text() for name in submissions.EXCHANGE_RECORDS
+                    if (staged.parent / name).exists()})
             if notebooks:
-                future = client.submit(grade_batch, fingerprint, lesson, notebooks, asdict(limits), every_cell,
-                                       pure=False)
+                future = client.submit(grade_batch, fingerprint, lesson, notebooks, settings, pure=False)
                 futures[future] = lesson
         for future in as_completed(list(futures)):
             try:
@@ -225,10 +242,13 @@ def _keep(out, lesson, result):
         for student, notebooks in result["grades"].items():
             gradebook.update_or_create_student(student)
             try:
-                gradebook.find_submission(lesson, student)
+                submission = gradebook.find_submission(lesson, student)
             except MissingEntry:
-                gradebook.add_submission(lesson, student)
+                submission = gradebook.add_submission(lesson, student)
             for notebook in notebooks:
+                submission.timestamp = parse_utc(notebook["timestamp"]) if notebook["timestamp"] else None
+                gradebook.find_submission_notebook(notebook["notebook"], lesson, student).late_submission_penalty = (
+                    notebook["late_penalty"])
                 for grade_id, auto_score in notebook["grades"]:
                     grade = gradebook.find_grade(grade_id, notebook["notebook"], lesson, student)
                     grade.auto_score = auto_score

@@ -1,5 +1,6 @@
 """Where the course lives and how nbgrader is configured for it: one place for both."""
 
+import functools
 from pathlib import Path
 
 from traitlets.config import Config
@@ -55,6 +56,16 @@ def teaching_cell_ids(lesson_id):
     import nbformat
 
     return [cell.id for cell in nbformat.read(solution_notebook(lesson_id), as_version=4).cells if is_teaching_only(cell)]
+
+
+@functools.cache
+def grade_ids(lesson_id):
+    """The nbgrader grade ids of a lesson's graded cells, as ``solutions/`` has them."""
+    import nbformat
+
+    cells = nbformat.read(solution_notebook(lesson_id), as_version=4).cells
+    return frozenset(cell.metadata["nbgrader"]["grade_id"] for cell in cells
+                     if cell.metadata.get("nbgrader", {}).get("grade"))
 
 
 def is_written_answer(cell):

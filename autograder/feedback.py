@@ -25,10 +25,12 @@ from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat.v4 import new_output
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
+from traitlets.config import Config
 
 from .course import HIDDEN_TEST_PREFIX, WRITTEN_PREFIX, awaits_instructor, function_of, is_hidden_test, is_written_answer
 from .markup import MATHML_ATTRIBUTES, MATHML_TAGS
 from .overrides import FeedbackExporter, RememberedHighlight, SanitizeOutputs
+from .tables import lateness
 
 
 # The exceptions a hidden-test failure may name in a page: a kernel could record any name.
@@ -137,8 +139,22 @@ class SummariseFunctions(NbGraderPreprocessor):
             '<table class="summary"><tr><th>function</th><th>points</th><th>what the hidden tests found</th></tr>'
             + "".join(rows) + "</table><p class=\"summary-note\">Points come from the hidden tests, run when the "
             "lesson was graded, and from your written answers, which your instructor grades. The visible tests "
-            "in the notebook below score nothing: they are there to help.</p>")
+            "in the notebook below score nothing: they are there to help.</p>" + self._late_note(resources))
         return nb, resources
+
+    @staticmethod
+    def _late_note(resources):
+        """A line saying how late the notebook was submitted and what that cost, if it was late."""
+        ids = resources["nbgrader"]
+        if "db_url" not in ids:  # a page made without a gradebook (generate_feedback always has one)
+            return ""
+        with Gradebook(ids["db_url"]) as gradebook:
+            submission = gradebook.find_submission(ids["assignment"], ids["student"])
+            late, penalty = submission.total_seconds_late, submission.late_submission_penalty or 0.0
+        if late <= 0:
+            return ""
+        return (f'<p class="summary-note late">Submitted {lateness(late)} after the due date: the course\'s late '
+                f'penalty took {penalty:g} point{"" if penalty == 1 else "s"} off the score above.</p>')
 
 
     @staticmethod
@@ -169,12 +185,18 @@ def _verdict(function, outputs):
 
 
 def remember(notebooks):
-    """Highlight every code cell of ``notebooks`` (the released lessons) once, for every page."""
+    """Highlight every code cell and render every markdown cell of ``notebooks`` (the released
+    lessons) once, for every page."""
     highlight = RememberedHighlight()
+    config = Config()
+    configure(config)
+    exporter = FeedbackExporter(config=config)
     for path in notebooks:
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type == "code":
                 highlight(cell.source, metadata=cell.metadata)
+            elif cell.cell_type == "markdown":
+                exporter.markdown2html({"cell": cell}, cell.source)
 
 
 def configure(config, template_cache=None):

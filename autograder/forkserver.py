@@ -45,33 +45,52 @@ from pathlib import Path
 from .limits import join_cgroups, limit_process
 from .sandbox import die_with_parent, drop_privileges, join_namespaces, kernel_environment, prepare_scratch
 
-# What a lesson's kernel imports, itself (its debugger, IPython's history and help) and in
-# the lessons' setup cells: loaded once, in the template, shared by every fork.
+# What a lesson's kernel imports, itself (its debugger, IPython's history and help), in the
+# lessons' setup cells and on a test's first random generator (numpy loads numpy.random then):
+# loaded once, in the template, shared by every fork.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "sqlite3", "pdb", "pydoc",
-           "numpy", "matplotlib.pyplot", "autograder.checks", "autograder.hidden")
+           "numpy", "numpy.random", "matplotlib.pyplot", "autograder.checks", "autograder.hidden")
 KERNEL_SETUP_FAILED = 70
 
 
 # --- the grader's side ----------------------------------------------------------------------
 
+class Template:
+    """The template process of one grading run, started at once: it imports what it preloads
+    while the grader prepares the run; ``ready`` waits for it, ``stop`` ends it."""
+
+    def __init__(self, preload=PRELOAD):
+        self.home = Path(tempfile.mkdtemp(prefix="backprop-forkserver-"))
+        self.address = self.home / "socket"
+        prepare_scratch(self.home / "scratch")
+        environment = kernel_environment(self.home / "scratch")
+        command = [sys.executable, "-m", "autograder.forkserver", str(self.address), *preload]
+        self.process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, start_new_session=True)
+        self.started = False
+
+    def ready(self):
+        """The template's address, once it has said it is ready."""
+        if not self.started:
+            if self.process.stdout.readline().strip() != b"ready":
+                raise RuntimeError(f"the kernel fork server did not start (exit code {self.process.wait()})")
+            self.started = True
+        return str(self.address)
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
 @contextmanager
 def running(preload=PRELOAD):
     """Start a template process for this grading run; yield its address; stop it at the end."""
-    home = Path(tempfile.mkdtemp(prefix="backprop-forkserver-"))
-    address = home / "socket"
-    prepare_scratch(home / "scratch")
-    environment = kernel_environment(home / "scratch")
-    command = [sys.executable, "-m", "autograder.forkserver", str(address), *preload]
-    server = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, start_new_session=True)
+    template = Template(preload)
     try:
-        if server.stdout.readline().strip() != b"ready":
-            raise RuntimeError(f"the kernel fork server did not start (exit code {server.wait()})")
-        yield str(address)
+        yield template.ready()
     finally:
-        server.kill()
-        server.wait()
-        server.stdout.close()
-        shutil.rmtree(home, ignore_errors=True)
+        template.stop()
 
 
 class ForkedKernel:

@@ -6,12 +6,14 @@ shared state, starts the run's kernel fork server (``forkserver``) and cgroups
 (``pool``), which runs ``autograde.grade_submission``; or, given a Dask scheduler, hands
 batches of them to that cluster's workers (``cluster``). It collects the workers' rows into
 the tables (``tables``). A submission that cannot be graded is a row with its status; the
-rest of the class is graded. If the sandbox that worked when the run started stops
+rest of the class is graded. The course's own settings (``policy``: late penalties, the roster)
+come from its nbgrader configuration. If the sandbox that worked when the run started stops
 working, grading stops (``GradingStopped``) rather than going on without it.
 
 Layout of ``OUT``::
 
     gradebook.db  grades.csv  cells.csv  failures.csv  timings.csv  run.json
+    canvas.csv  moodle.csv   the gradebook as an LMS imports it (``lms``)
     autograded/<student>/<lesson>/   feedback/<student>/<lesson>/<lesson>.html
     work/        the grader's own: staged submissions, released lessons, worker logs and results
 """
@@ -30,13 +32,12 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from . import cluster, feedback, forkserver, release, submissions
+from . import cluster, feedback, forkserver, judge, lms, overrides, policy, release, submissions
 from .autograde import SANDBOX_FAILED, gradebook_path, grade_submission
 from .course import available_lessons, teaching_cell_ids
 from .limits import GradingError, Limits, Quota
 from .pool import run_pool
-from .reference import reference
-from .tables import GRADER_ERROR, TIMEOUT, Row, write_tables
+from .tables import GRADER_ERROR, NOT_ON_ROSTER, TIMEOUT, Row, write_tables
 
 __all__ = ["grade", "Limits", "GradingError", "GradingStopped"]
 
@@ -63,9 +64,12 @@ def prepare_gradebook(out, lessons):
         shutil.rmtree(work / folder, ignore_errors=True)
         (work / folder).mkdir(parents=True)
     course = gradebook_path(out)
-    feedback.remember(release.generate(lessons, work / "release", course, out))
+    new = not course.exists()
     with sqlite3.connect(course) as connection:
         connection.execute("PRAGMA journal_mode=WAL")
+        if new:
+            overrides.stamp_new_gradebook(connection)  # nbgrader then runs no alembic command
+    feedback.remember(release.generate(lessons, work / "release", course, out))
     with Gradebook(f"sqlite:///{course}") as gradebook:
         return {lesson: gradebook.find_assignment(lesson).max_score for lesson in lessons}
 
@@ -118,15 +122,21 @@ class Session:
     a Dask worker's grading agent (``cluster``) one per task.
     """
 
-    def __init__(self, out, lessons, limits, every_cell=False):
-        self.out, self.lessons, self.limits = out, lessons, limits
-        self.max_scores = prepare_gradebook(out, lessons)
-        self.skip_cells = {lesson: () if every_cell else teaching_cell_ids(lesson) for lesson in lessons}
+    def __init__(self, out, lessons, limits, every_cell=False, late=None):
+        self.out, self.lessons, self.limits, self.late = out, lessons, limits, late
+        # Started first: the template imports what kernels need while this process releases the lessons.
+        self._template = forkserver.Template()
+        try:
+            self.max_scores = prepare_gradebook(out, lessons)
+            self.skip_cells = {lesson: () if every_cell else teaching_cell_ids(lesson) for lesson in lessons}
+        except BaseException:
+            self._template.stop()
+            raise
         self.quota, self.jobs_started = Quota(limits), 0
 
     def __enter__(self):
         for lesson in self.lessons:
-            reference(lesson)  # loaded once here, inherited by every forked worker's judge
+            judge.remember(lesson)  # the reference loaded and its own answers judged once, for every worker
         for module in WORKER_PRELOAD:
             importlib.import_module(module)
         # What is loaded by now (nbgrader, the references, the templates) lives as long as the run:
@@ -134,21 +144,18 @@ class Session:
         gc.collect()
         gc.freeze()
         self.scratch_root = Path(tempfile.mkdtemp(prefix="backprop-run-"))  # short: kernels' sockets live under it
-        self._kernels = forkserver.running()
         try:
-            self.kernels = self._kernels.__enter__()
+            self.kernels = self._template.ready()
         except BaseException:
             self._close()
             raise
         return self
 
     def __exit__(self, *error):
-        try:
-            self._kernels.__exit__(*error)
-        finally:
-            self._close()
+        self._close()
 
     def _close(self):
+        self._template.stop()
         gc.unfreeze()
         self.quota.remove()
         shutil.rmtree(self.scratch_root, ignore_errors=True)
@@ -169,7 +176,8 @@ class Session:
             scratch.mkdir()
             try:
                 row = grade_submission(self.out, Path(submissions_folder), student, lesson, self.limits, self.kernels,
-                                       self.quota.for_kernel(first + index), scratch, self.skip_cells[lesson])
+                                       self.quota.for_kernel(first + index), scratch, self.skip_cells[lesson],
+                                       self.late)
             except Exception as error:  # the worker reports its own failure instead of vanishing
                 row = Row(student, lesson, status=GRADER_ERROR, detail=repr(error)[:300])
             return asdict(row)
@@ -206,13 +214,16 @@ def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limit
     except NotADirectoryError as error:
         raise GradingError(str(error)) from None
     out.mkdir(parents=True, exist_ok=True)
+    course = policy.course_config()
+    if policy.Roster(config=course).required:
+        to_grade, decided = off_roster(out, to_grade, decided)
     if scheduler:  # each worker resolves the limits and makes its sandboxes, as a local run does
         session, max_scores = None, prepare_gradebook(out, lessons)
         run = describe_run(limits, f"each worker of the Dask cluster at {scheduler} sets its own, as a local run does")
         run["scheduler"] = scheduler
     else:
         limits = limits.resolved()
-        session = Session(out, lessons, limits, every_cell)
+        session = Session(out, lessons, limits, every_cell, policy.late_config(course))
         max_scores = session.max_scores
         run = describe_run(limits, session.quota.mechanisms())
     (out / "run.json").write_text(json.dumps(run, indent=1))
@@ -232,21 +243,36 @@ def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limit
 
     if scheduler:
         try:
-            cluster.grade_on_cluster(scheduler, Path(submissions_folder), out, to_grade, limits, every_cell, add_row)
+            cluster.grade_on_cluster(scheduler, Path(submissions_folder), out, to_grade, limits, every_cell, add_row,
+                                     late=policy.late_config(course))
         except cluster.CourseMismatch as error:
             raise GradingError(f"a Dask worker refused to grade: {error}") from None
         finally:
             write_tables(out, rows)
+            lms.write_exports(out)
         return rows
     with session:
         not_started = session.grade_batch(submissions_folder, to_grade, jobs, add_row)
     rows += not_started
     write_tables(out, rows)
+    lms.write_exports(out)
     failed = [row for row in rows if _sandbox_failed(asdict(row))]
     if failed:
         raise GradingStopped(f"grading stopped: {failed[0].detail}; {len(not_started)} submissions not graded. "
                              "Nothing was graded without the sandbox; fix it and grade again.", rows)
     return rows
+
+
+def off_roster(out, to_grade, decided):
+    """Split off the submissions of students not in the course gradebook: a row each, status
+    ``not on roster``; their notebooks stay where they are, to be graded once they are added."""
+    with Gradebook(f"sqlite:///{gradebook_path(out)}") as gradebook:
+        enrolled = {student.id for student in gradebook.students}
+    strangers = [(student, lesson) for student, lesson in to_grade if student not in enrolled]
+    return ([pair for pair in to_grade if pair[0] in enrolled],
+            decided + [Row(student, lesson, status=NOT_ON_ROSTER,
+                           detail=f"{student} is not on the course roster: add them (nbgrader db student add "
+                                  f"{student}) and grade again") for student, lesson in strangers])
 
 
 def _sandbox_failed(result):

@@ -21,7 +21,9 @@ When a notebook is graded the body runs twice:
 2. In the grader (``judge``, from ``autograder.judge``): the same source runs with the
    reference solution as its globals, so ``expect`` receives the reference's value and
    compares the student's recorded one with it, failing with the course's usual message.
-   No student code runs there: records are decoded into plain numbers and arrays.
+   No student code runs there: records are decoded into plain numbers and arrays. The
+   grader also records the reference's own run once per grading run (``recording``), so
+   that a record identical to it is judged once (``judge.remember``).
 
 Anywhere else (an instructor running the solutions notebook) the decorator does both in
 the notebook's own process, the reference read from the lesson's solutions notebook.
@@ -161,7 +163,12 @@ def _read_plain_file(path, max_bytes):
 def read_record(folder, test_name):
     """The entries and error a kernel recorded for one test. Raises ``FileNotFoundError``
     when there is none, ``MalformedRecord`` for anything but what ``_record`` writes."""
-    data = _read_plain_file(record_path(folder, test_name), MAX_RECORD_BYTES)
+    return parse_record(_read_plain_file(record_path(folder, test_name), MAX_RECORD_BYTES), test_name)
+
+
+def parse_record(data, test_name):
+    """The entries and error of a record's bytes ``data``; ``MalformedRecord`` for anything but
+    what ``record_text`` makes."""
     try:
         data = json.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
@@ -265,6 +272,7 @@ def _reject_not_plain(label, value):
 # --- the decorator ------------------------------------------------------------------------------
 
 _judging = []  # the grader pushes a Judge here while it runs one cell's source
+_recording = []  # the grader pushes a dict here while it records the reference's own answers
 
 
 def hidden_test(body):
@@ -274,6 +282,8 @@ def hidden_test(body):
         judge.tests.append(body.__name__)
         body(judge)
         judge.finish()
+    elif _recording:
+        _recording[-1][body.__name__] = record_text(body)
     elif os.environ.get(RECORDS_ENV):
         _record(body, Path(os.environ[RECORDS_ENV]))
     else:
@@ -290,10 +300,14 @@ def _run_recording(body):
     return recorder.entries, error
 
 
-def _record(body, folder):
+def record_text(body):
+    """The record of ``body``'s run in this process, as a kernel writes it to its file."""
     entries, error = _run_recording(body)
-    text = json.dumps({"test": body.__name__, "entries": entries, "error": error})
-    record_path(folder, body.__name__).write_text(text)
+    return json.dumps({"test": body.__name__, "entries": entries, "error": error})
+
+
+def _record(body, folder):
+    record_path(folder, body.__name__).write_text(record_text(body))
 
 
 def _record_and_judge_here(body):
@@ -312,6 +326,18 @@ def _record_and_judge_here(body):
     judged(judge)
     judge.finish()
     print(f"{body.__name__}: passed")
+
+
+@contextlib.contextmanager
+def recording():
+    """The grader's context for recording as a kernel does: ``hidden_test`` runs the body with
+    a ``Recorder`` and puts its record's text in the yielded dict, under the test's name."""
+    records = {}
+    _recording.append(records)
+    try:
+        yield records
+    finally:
+        _recording.pop()
 
 
 @contextlib.contextmanager

@@ -14,22 +14,27 @@ statuses, the hidden phase's rules, the feedback page's steps) lives in its own 
 - nbconvert 7.17 / nbclient 0.11: ``PhasedExecute``, execution in a folder of the grader's
   choosing, in phases, with a filter on the kernel's messages.
 - nbgrader 0.9.6: ``OneLineValidator``, what JupyterLab's Validate button reports.
+- nbgrader 0.9.6: ``use_hub_username``, the exchange's student named by the hub account.
+- nbgrader 0.9.6: ``stamp_new_gradebook``, a new gradebook without the ``alembic`` command.
 - nbconvert 7.17: the feedback page's exporter (one pass, shared compiled templates, a
   Content Security Policy, markdown cleaned after rendering), its code highlighter (which
   remembers) and its output cleaning step (``SanitizeOutputs``).
 """
 
+import ast
 import html
+import json
 import os
 import re
-import textwrap
 import time
 import traceback
 import uuid
 from functools import cached_property
+from pathlib import Path
 from queue import Empty
 
 import jsonschema
+import nbgrader
 from jinja2 import FileSystemBytecodeCache, pass_context
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.connect import channel_socket_types
@@ -299,6 +304,7 @@ class FeedbackExporter(HTMLExporter):
       puts the Content Security Policy and ``page_style`` in ``<head>`` in place of the template's
       MathJax scripts, and puts
       ``resources["summary"]`` (made by the pipeline) in place of nbgrader's list of test cells.
+    - It renders each markdown source once per process (``rendered``).
     - It renders math as MathML and embeds the course's figures (``autograder.markup``: pages
       run no script and load nothing), and cleans the
       HTML that markdown renders to, not markdown's source (``SanitizeOutputs`` says why).
@@ -319,12 +325,21 @@ class FeedbackExporter(HTMLExporter):
         """The pipeline's cleaning step, with its configuration, for the markdown filter."""
         return SanitizeOutputs(parent=self)
 
+    # Each markdown source rendered once per process: (source, attachments as JSON) -> HTML.
+    # The lessons' prose is the same on every page; ``feedback.remember`` renders it before the
+    # grading workers fork. A render reads only the source, the cell's attachments, the course's
+    # figures (which do not change during a run) and settings that ``feedback.configure`` fixes.
+    rendered = {}
+
     @pass_context
     def markdown2html(self, context, source):
         """Markdown as HTML with its math as MathML, cleaned with the settings ``SanitizeOutputs``
         cleans outputs with, and the course's figures embedded (``autograder.markup``)."""
-        rendered = mark_figures(render_math(super().markdown2html(context, source)))
-        return embed_figures(self.sanitizer.sanitize_html_tags(rendered))
+        key = (source, json.dumps(context.get("cell", {}).get("attachments", {}), sort_keys=True))
+        if key not in self.rendered:
+            html_text = mark_figures(render_math(super().markdown2html(context, source)))
+            self.rendered[key] = embed_figures(self.sanitizer.sanitize_html_tags(html_text))
+        return self.rendered[key]
 
     def from_notebook_node(self, nb, resources=None, **kw):
         language = nb.metadata.get("language_info", {})
@@ -355,27 +370,54 @@ TEMPLATE_MATHJAX = re.compile(r'<script\b[^>]*(?:mathjax|MathJax)[^>]*>.*?</scri
 # --- nbgrader 0.9.6: the Validate button -----------------------------------------------------------
 
 class OneLineValidator(Validator):
-    """nbgrader 0.9.6's ``Validator`` (``_preprocess``, ``validate``), whose failed test cells
-    are reported as ``python -m autograder check`` prints them: the function as the "source"
-    and the first line of what is wrong as the "error", so the Validate dialog lists what is
-    wrong instead of each test's code. Changed cells are still reported as nbgrader does:
-    only the report is rewritten, never the notebook. Its ``preprocessors`` are not
-    configurable, hence a subclass, which ``use_one_line_validator`` puts in place.
+    """nbgrader 0.9.6's ``Validator`` (``_preprocess``, ``_get_failed_cells``, ``validate``), whose
+    failed test cells are reported as ``python -m autograder check`` prints them: the function as
+    the "source" and the first line of what is wrong as the "error", so the Validate dialog lists
+    what is wrong instead of each test's code (an untouched stub's instructions once, not once per
+    function), and an unanswered written answer by its grade id. Changed cells are still
+    reported as nbgrader does: only the report is rewritten, never the notebook. Its
+    ``preprocessors`` are not configurable, hence a subclass, which ``use_one_line_validator``
+    puts in place.
     """
+
+    _failed_cells = ()  # none until ``validate`` looks for them (it stops before, at a cell type change)
 
     def _preprocess(self, nb):
         nb = super()._preprocess(nb)
         self._lines = check.failure_lines(nb)
         return nb
 
+    def _get_failed_cells(self, nb):
+        self._failed_cells = super()._get_failed_cells(nb)  # ``validate`` reports them in this order
+        return self._failed_cells
+
     def validate(self, filename):
         results = super().validate(filename)
-        for failed in results.get("failed", []):
+        told = set()
+        for failed, cell in zip(results.get("failed", []), self._failed_cells):
             if failed["source"] in self._lines:
                 function, message = self._lines[failed["source"]]
-                # The dialog shows the error in a box that does not wrap: wrap it here.
-                failed.update(source=function, error=html.escape(textwrap.fill(message, 72)), raw_error=message)
+                # The dialog wraps it (etc/jupyterlab/custom.css); it sets the error as HTML.
+                failed.update(source=function, error=html.escape(self._shown(message, told)), raw_error=message)
+            elif cell.cell_type == "markdown":  # a written answer: named, not "YOUR ANSWER HERE"
+                failed.update(source=cell.metadata.nbgrader.grade_id)
         return results
+
+    @staticmethod
+    def _shown(message, told):
+        """``message`` as the dialog shows it: an untouched stub's instructions, the same for every
+        function, only the first time (``told`` holds those already shown), so a lesson's rows fit."""
+        stub = UNTOUCHED_STUB.fullmatch(message)
+        if stub is None:
+            return message
+        if stub["how"] in told:
+            return stub["what"]
+        told.add(stub["how"])
+        return message
+
+
+# What ``checks.call`` says of an untouched stub: what is missing, then how to go on.
+UNTOUCHED_STUB = re.compile(r"(?P<what>\S+ is not implemented yet): (?P<how>.+)", re.S)
 
 
 def use_one_line_validator():
@@ -385,3 +427,52 @@ def use_one_line_validator():
     from nbgrader.server_extensions.validate_assignment import handlers
 
     handlers.Validator = OneLineValidator
+
+
+# --- nbgrader 0.9.6: the exchange's student, on a hub whose servers share one system user ---------
+
+def use_hub_username():
+    """Make nbgrader 0.9.6's exchange (``exchange/default/submit.py`` and ``fetch_feedback.py``,
+    which import ``nbgrader.utils.get_username``) name the student by their hub account.
+
+    Upstream takes the system user's name, and the hub's name only for the Docker stacks' user
+    ``jovyan``, as on Zero to JupyterHub. The local classroom runs every server as the system user
+    that started the hub, so each would submit as that one user. Called from the students' nbgrader
+    configuration (etc/classroom/student/).
+    """
+    from nbgrader.exchange.default import fetch_feedback, submit
+
+    def hub_username():
+        return os.environ["JUPYTERHUB_USER"]
+
+    submit.get_username = fetch_feedback.get_username = hub_username
+
+
+# --- nbgrader 0.9.6: a new gradebook without the alembic command ----------------------------------
+
+def stamp_new_gradebook(connection):
+    """Write nbgrader's schema revision into a new, empty SQLite gradebook (``connection``).
+
+    nbgrader 0.9.6's ``Gradebook.__init__``, given a database without tables, creates them and
+    then runs the ``alembic stamp`` command to record the revision: a second interpreter and
+    seconds of every grading run. Given the revision already recorded, it creates its tables and
+    runs nothing. The revision is read from nbgrader's own revision scripts; if they do not form
+    one line, nothing is written and nbgrader stamps the database itself.
+    """
+    head = _alembic_head()
+    if head:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        connection.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (head,))
+
+
+def _alembic_head():
+    """The last revision of nbgrader's gradebook schema, or None unless its revisions make one line."""
+    revisions, parents = set(), set()
+    for script in (Path(nbgrader.__file__).parent / "alembic" / "versions").glob("*.py"):
+        found = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(script.read_text()).body
+                 if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+                 and node.targets[0].id in ("revision", "down_revision")}
+        revisions.add(found.get("revision"))
+        parents.add(found.get("down_revision"))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and None not in revisions else None

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only bac
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .course import WRITTEN_PREFIX, function_of  # noqa: E402
-from .tables import GRADED, MISSING, NOT_SUBMITTED, SCORED, UNKNOWN_LESSON, WRITTEN_TO_GRADE, read_csv  # noqa: E402
+from .tables import GRADED, LATE, MISSING, NOT_SUBMITTED, SCORED, UNKNOWN_LESSON, WRITTEN_TO_GRADE, lateness, read_csv  # noqa: E402
 
 # The failure message of a function still raising the ``NotImplementedError`` it was handed out with.
 STUB = "is not implemented yet"
@@ -213,12 +213,14 @@ def summary(grades, outcomes, lessons):
                      percent(fractions[lesson], statistics.mean), percent(fractions[lesson], statistics.median),
                      f"<td class='n'>{did_not_attempt(grades, left_as_stubs, lesson)}</td>",
                      f"<td class='n'>{statuses[WRITTEN_TO_GRADE]}</td>",
+                     f"<td class='n'>{sum(1 for r in grades if r['assignment_id'] == lesson and r.get('seconds_late'))}</td>",
                      f"<td>{sum(n for n, _ in others)}{not_graded}</td>"])
     headers = ["lesson", "students", "graded", "mean", "median", "did not attempt", "written answers to grade",
-               "not graded"]
+               "late", "not graded"]
     note = ("<p class='muted'>Mean and median: % of the lesson's points, over every submission with a score; "
             "a written answer not graded yet counts 0 until it is graded in formgrader. "
-            "Did not attempt: submitted nothing, or left every graded function as handed out.</p>")
+            "Did not attempt: submitted nothing, or left every graded function as handed out. "
+            "Late: submitted after the lesson's due date; the score is after the course's late penalty.</p>")
     return table(headers, rows, "summary") + note
 
 
@@ -231,6 +233,9 @@ def cell(row):
         return f"<td class='n'>{score}</td>"
     if row["status"] == WRITTEN_TO_GRADE:
         return f"<td class='n'>{score} <span class='muted'>+ written answers to grade</span></td>"
+    if row["status"] == LATE:
+        return (f"<td class='n'>{score} <span class='muted'>late {lateness(row['seconds_late'])}, "
+                f"−{float(row['late_penalty'] or 0):g}</span></td>")
     shown = f"{escaped(row['status'])}, {score}" if float(row["max_score"]) > 0 else escaped(row["status"])
     return f"<td class='status'>{shown}</td>"
 

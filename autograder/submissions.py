@@ -18,8 +18,11 @@ from pathlib import Path
 
 import nbformat
 
-from .course import LESSON_IDS
-from .tables import INVALID_NOTEBOOK, INVALID_STUDENT_ID, INVALID_SUBMISSION, MISSING, UNKNOWN_LESSON, Row
+from nbgrader.utils import parse_utc
+
+from .course import LESSON_IDS, available_lessons, grade_ids
+from .tables import (INVALID_NOTEBOOK, INVALID_STUDENT_ID, INVALID_SUBMISSION, MISSING, UNKNOWN_LESSON, WRONG_LESSON,
+                     Row)
 
 SAFE_ID = re.compile(r"^[\w.@+-]+$")
 NO_FOLLOW = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
@@ -52,24 +55,62 @@ def _kind(name, parent_fd):
             stat.S_IFDIR: "a folder"}.get(stat.S_IFMT(mode), "not a regular file")
 
 
-def _open_notebook(root, student, lesson, max_bytes):
-    """An open descriptor of ``root/student/lesson/lesson.ipynb``, every step checked."""
+# What nbgrader's exchange writes beside a collected notebook, and what each must hold: when the
+# student submitted, and the random key their feedback page is released under.
+TIMESTAMP, SECRET = "timestamp.txt", "submission_secret.txt"
+EXCHANGE_RECORDS = (TIMESTAMP, SECRET)
+MAX_RECORD_BYTES = 300
+HEX = re.compile(r"^[0-9a-f]{1,256}$")
+
+
+def _open_file(root, student, lesson, name, max_bytes):
+    """An open descriptor of ``root/student/lesson/name``, every step checked."""
     fds = [os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)]
     try:
-        for name in (student, lesson):
-            fds.append(_open_at(name, fds[-1], directory=True))
-        notebook = _open_at(f"{lesson}.ipynb", fds[-1], directory=False)
+        for folder in (student, lesson):
+            fds.append(_open_at(folder, fds[-1], directory=True))
+        opened = _open_at(name, fds[-1], directory=False)
     finally:
         for fd in fds:
             os.close(fd)
-    info = os.fstat(notebook)
+    info = os.fstat(opened)
     problem = ("is not a regular file" if not stat.S_ISREG(info.st_mode)
                else "is a hard link (it has other names)" if info.st_nlink != 1
                else f"is larger than {max_bytes} bytes" if info.st_size > max_bytes else None)
     if problem:
-        os.close(notebook)
-        raise Refused(INVALID_SUBMISSION, f"{lesson}.ipynb {problem}")
-    return notebook
+        os.close(opened)
+        raise Refused(INVALID_SUBMISSION, f"{name} {problem}")
+    return opened
+
+
+def _open_notebook(root, student, lesson, max_bytes):
+    return _open_file(root, student, lesson, f"{lesson}.ipynb", max_bytes)
+
+
+def read_exchange_records(root, student, lesson):
+    """``{name: text}`` of the exchange's records beside a submission (``timestamp.txt``,
+    ``submission_secret.txt``, as ``nbgrader collect`` leaves them); either may be absent.
+    ``Refused`` if one is unsafe to read or does not hold what it should."""
+    records = {}
+    for name, valid in ((TIMESTAMP, _is_time), (SECRET, HEX.match)):
+        try:
+            fd = _open_file(root, student, lesson, name, MAX_RECORD_BYTES)
+        except FileNotFoundError:
+            continue
+        with os.fdopen(fd, "rb") as handle:
+            text = handle.read(MAX_RECORD_BYTES).decode("utf-8", "replace").strip()
+        if not valid(text):
+            raise Refused(INVALID_SUBMISSION, f"{name} does not hold what nbgrader's exchange writes: {text[:40]!r}")
+        records[name] = text
+    return records
+
+
+def _is_time(text):
+    try:
+        parse_utc(text)
+    except Exception:  # dateutil raises several types for text that is not a time
+        return False
+    return True
 
 
 def read_notebook(root, student, lesson, max_bytes):
@@ -96,11 +137,30 @@ def read_notebook(root, student, lesson, max_bytes):
 
 
 def stage(root, student, lesson, staged, max_bytes):
-    """Read a submission and write it, normalised, to ``staged``; ``Refused`` says why not."""
+    """Read a submission and write it, normalised, to ``staged``, with the exchange's records beside
+    it (nbgrader then records how late it was, and names the feedback page for the exchange);
+    ``Refused`` says why not."""
     notebook = read_notebook(root, student, lesson, max_bytes)
+    check_lesson(notebook, lesson)
+    records = read_exchange_records(root, student, lesson)
     demote_duplicate_cells(notebook)
     staged.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, staged)
+    for name, text in records.items():
+        (staged.parent / name).write_text(text)
+
+
+def check_lesson(notebook, lesson):
+    """``Refused`` for a notebook with no cells, or one that is another lesson's (it holds none of
+    this lesson's graded cells and some of another's): grading it would only say every test failed."""
+    if not notebook.cells:
+        raise Refused(INVALID_NOTEBOOK, "the notebook has no cells")
+    ids = {cell.metadata.get("nbgrader", {}).get("grade_id") for cell in notebook.cells}
+    if ids & grade_ids(lesson):
+        return
+    for other in available_lessons():
+        if other != lesson and ids & grade_ids(other):
+            raise Refused(WRONG_LESSON, f"this is the notebook of {other}, submitted as {lesson}")
 
 
 def demote_duplicate_cells(notebook):

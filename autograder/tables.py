@@ -6,6 +6,7 @@ Re-grading some students or lessons replaces only their rows.
 """
 
 import csv
+import math
 from dataclasses import dataclass, field
 
 # A row's status: "graded", or why the submission was not graded in full.
@@ -15,6 +16,8 @@ INVALID_NOTEBOOK = "invalid notebook"        # not JSON, not a notebook nbformat
 INVALID_SUBMISSION = "invalid submission"    # a link, a FIFO, a device, unreadable, too large
 UNKNOWN_LESSON = "unknown lesson"
 INVALID_STUDENT_ID = "invalid student id"
+WRONG_LESSON = "wrong lesson"                # another lesson's notebook under this lesson's name
+NOT_ON_ROSTER = "not on roster"              # the course grades its roster only (policy.Roster)
 TIMEOUT = "timeout"
 KERNEL_DIED = "kernel died"
 MEMORY_LIMIT = "memory limit"
@@ -25,13 +28,16 @@ AUTOGRADE_FAILED = "autograde failed"
 GRADER_ERROR = "grader error"                # the grader, not the submission, failed
 # Every test ran and scored; written answers wait for the instructor (formgrader): no final score yet.
 WRITTEN_TO_GRADE = "written answers to grade"
+# Every test ran and scored, after the due date: the course's late penalty is taken off the score.
+LATE = "late"
 # Statuses of a submission whose every test ran and scored.
-SCORED = (GRADED, WRITTEN_TO_GRADE)
+SCORED = (GRADED, WRITTEN_TO_GRADE, LATE)
 
 # Statuses for which no score exists: the report leaves them out of the score distribution.
 NOT_SUBMITTED = (MISSING, UNKNOWN_LESSON)
 
-GRADE_COLUMNS = ["student_id", "assignment_id", "score", "max_score", "status"]
+# score is after the late penalty; seconds_late is empty for a submission on time or without a due date.
+GRADE_COLUMNS = ["student_id", "assignment_id", "score", "max_score", "status", "seconds_late", "late_penalty"]
 CELL_COLUMNS = ["student_id", "assignment_id", "grade_id", "score", "max_score"]
 FAILURE_COLUMNS = ["student_id", "assignment_id", "grade_id", "message"]
 TIMING_COLUMNS = ["student_id", "assignment_id", "seconds", "status"]
@@ -48,6 +54,8 @@ class Row:
     status: str = GRADED
     detail: str = ""
     seconds: float = 0.0
+    seconds_late: float = 0.0                      # after the lesson's due date in the gradebook
+    late_penalty: float = 0.0                      # points the course's policy took off (policy.LatePenalty)
     cells: list = field(default_factory=list)      # [grade_id, score or None while to be graded by hand, max_score]
     failures: list = field(default_factory=list)   # [grade_id, message]
 
@@ -82,6 +90,20 @@ def _fmt_score(value):
     return "" if value is None else f"{float(value):g}"
 
 
+def _fmt_seconds(seconds):
+    return f"{math.ceil(seconds)}" if seconds > 0 else ""
+
+
+def lateness(seconds):
+    """How late, as a person says it: "40 s", "12 min", "3 h 5 min", "2 d 4 h"."""
+    seconds = math.ceil(float(seconds))
+    for unit, size, smaller, smaller_size in (("d", 86400, "h", 3600), ("h", 3600, "min", 60)):
+        if seconds >= size:
+            rest = (seconds % size) // smaller_size
+            return f"{seconds // size} {unit}" + (f" {rest} {smaller}" if rest else "")
+    return f"{seconds // 60} min" if seconds >= 60 else f"{seconds} s"
+
+
 def write_tables(out, rows):
     """Write the CSVs: re-graded (student, lesson) pairs replace their old rows, others stay."""
     regraded = {(r.student_id, r.assignment_id) for r in rows}
@@ -92,7 +114,8 @@ def write_tables(out, rows):
     tables = {
         "grades.csv": (GRADE_COLUMNS, [dict(student_id=r.student_id, assignment_id=r.assignment_id,
                                             score=_fmt_score(r.score), max_score=_fmt_score(r.max_score),
-                                            status=r.status) for r in rows]),
+                                            status=r.status, seconds_late=_fmt_seconds(r.seconds_late),
+                                            late_penalty=_fmt_score(r.late_penalty)) for r in rows]),
         "cells.csv": (CELL_COLUMNS, [dict(student_id=r.student_id, assignment_id=r.assignment_id, grade_id=g,
                                           score=_fmt_score(s), max_score=_fmt_score(m))
                                      for r in rows for g, s, m in r.cells]),

@@ -9,6 +9,7 @@ import shutil
 import signal
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 
 import nbformat
 import pytest
@@ -46,13 +47,33 @@ def table(out, name, drop=()):
 
 def scores_in_gradebook(out):
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
-        return {(s.student.id, g.name): (g.auto_score, g.needs_manual_grade)
-                for s in gradebook.assignment_submissions(LESSON) for n in s.notebooks for g in n.grades}
+        submissions = gradebook.assignment_submissions(LESSON)
+        return ({(s.student.id, g.name): (g.auto_score, g.needs_manual_grade)
+                 for s in submissions for n in s.notebooks for g in n.grades}
+                | {(s.student.id, "late"): (s.timestamp, s.late_submission_penalty) for s in submissions})
 
 
-def test_a_class_graded_on_the_cluster_is_graded_as_the_local_pool_grades_it(dask_cluster, tmp_path):
+def due_yesterday_noon(out):
+    """A course whose lesson was due yesterday at noon, with its late penalty in the folder's nbgrader configuration."""
+    due = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
+        gradebook.update_or_create_assignment(LESSON, duedate=due)
+    return due
+
+
+def test_a_class_graded_on_the_cluster_is_graded_as_the_local_pool_grades_it(dask_cluster, tmp_path, monkeypatch):
     address = dask_cluster.address
     students = a_class(tmp_path / "submitted")
+    # Two submissions came through nbgrader's exchange, one on time and one 3.5 hours late.
+    for out in (tmp_path / "local", tmp_path / "dask"):
+        out.mkdir()
+        due = due_yesterday_noon(out)
+    for student, hours in (("stubs", -1), ("complete", 3.5)):
+        (tmp_path / "submitted" / student / LESSON / "timestamp.txt").write_text(str(due + timedelta(hours=hours)))
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n"
+                                                  "c.AssignLatePenalties.plugin_class = 'autograder.policy.LatePenalty'\n"
+                                                  "c.LatePenalty.penalty_method = 'per_hour'\n")
+    monkeypatch.chdir(tmp_path)
 
     grade.grade(tmp_path / "submitted", tmp_path / "local", lessons=[LESSON], jobs=2)
     rows = grade.grade(tmp_path / "submitted", tmp_path / "dask", lessons=[LESSON], scheduler=address)
@@ -60,6 +81,8 @@ def test_a_class_graded_on_the_cluster_is_graded_as_the_local_pool_grades_it(das
     assert sorted(r.student_id for r in rows) == students
     for name in ("grades.csv", "cells.csv", "failures.csv"):
         assert table(tmp_path / "dask", name) == table(tmp_path / "local", name), name
+    late = {r.student_id: (r.seconds_late, r.late_penalty) for r in rows}
+    assert late["complete"] == (3.5 * 3600, 4.0) and late["stubs"] == (0.0, 0.0)
     # Only the coordinator writes the gradebook: formgrader reads the same scores there.
     assert scores_in_gradebook(tmp_path / "dask") == scores_in_gradebook(tmp_path / "local")
     for student in students:
@@ -110,6 +133,7 @@ def test_a_worker_with_another_course_refuses_the_work(dask_cluster, tmp_path):
 
     with Client(dask_cluster.address, timeout="60s") as client:
         future = client.submit(cluster.grade_batch, cluster.course_fingerprint(), LESSON,
-                               {"someone": b"{}"}, {}, False, workers=[workers["odd"][0]], pure=False)
+                               {"someone": {"notebook": b"{}", "records": {}}}, [{}, False, {}, {}],
+                               workers=[workers["odd"][0]], pure=False)
         with pytest.raises(cluster.CourseMismatch, match="this worker's course differs from the coordinator's"):
             future.result(timeout=120)

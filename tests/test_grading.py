@@ -6,6 +6,7 @@ import hashlib
 import html
 import json
 import re
+import sqlite3
 
 import nbformat
 import pytest
@@ -201,3 +202,18 @@ def test_report_names_what_the_class_got_wrong(graded_corpus):
         # Every lesson's corpus breaks some function for some students, and the report says how.
         assert worst["lost"] > 0 and worst["message"], f"{lesson}: {worst}"
         assert f"<code>{worst['function']}</code>" in page
+
+
+def test_the_course_gradebook_is_the_one_nbgrader_makes(pathological, tmp_path):
+    """prepare_gradebook starts the gradebook itself (nbgrader would run the ``alembic`` command
+    for its revision): same tables, same revision, as nbgrader's own."""
+    from nbgrader.api import Gradebook
+
+    def schema(path):
+        with sqlite3.connect(path) as connection:
+            return (sorted(connection.execute("SELECT type, name, sql FROM sqlite_master")),
+                    connection.execute("SELECT version_num FROM alembic_version").fetchall())
+
+    _, root, _ = pathological
+    Gradebook(f"sqlite:///{tmp_path / 'nbgraders.db'}").close()
+    assert schema(root / "out" / "gradebook.db") == schema(tmp_path / "nbgraders.db")

@@ -2,11 +2,14 @@
 
 import json
 
+import nbformat
 import numpy as np
 import pytest
 
 from autograder import hidden, judge
 from autograder.checks import CheckFailure
+from autograder.course import solution_notebook
+from autograder.reference import reference
 
 LESSON = "01_computation_graphs"
 
@@ -139,3 +142,29 @@ def test_verdict_of_a_missing_or_malformed_record_scores_zero(tmp_path):
         {"test": "hidden_add_backward", "entries": [], "error": None}))
     [passed] = judge.verdict("hidden_add_backward", source, LESSON, tmp_path)
     assert passed.output_type == "stream" and "passed" in passed.text
+
+
+def reference_record(grade_id):
+    """The source of a hidden test cell of ``LESSON`` and the record the reference solution writes for it."""
+    [cell] = [c for c in nbformat.read(solution_notebook(LESSON), as_version=4).cells
+              if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    with hidden.recording() as records:
+        exec(compile(cell.source, grade_id, "exec"), dict(vars(reference(LESSON))))
+    return cell.source, json.loads(records[grade_id])
+
+
+def test_a_record_identical_to_the_references_gets_its_remembered_verdict_and_any_other_is_judged(tmp_path, monkeypatch):
+    judge.remember(LESSON)
+    source, data = reference_record("hidden_Value")
+    judged_again = []
+    monkeypatch.setattr(judge, "_judged", lambda *args: judged_again.append(args[0]) or [])
+    (tmp_path / "hidden_Value.json").write_text(json.dumps(data))
+    [passed] = judge.verdict("hidden_Value", source, LESSON, tmp_path)
+    assert passed.text == "Value: hidden tests passed\n" and judged_again == []
+    # The same values, but a float recorded as an int: the judge tells those apart, so it judges this one.
+    entry = next(e for e in data["entries"] if e[0] == "Value(3).grad before any backward")
+    assert entry[1] == 0.0 and type(entry[1]) is float
+    entry[1] = 0
+    (tmp_path / "hidden_Value.json").write_text(json.dumps(data))
+    judge.verdict("hidden_Value", source, LESSON, tmp_path)
+    assert judged_again == ["hidden_Value"]

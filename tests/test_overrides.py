@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbgrader.preprocessors import CheckCellMetadata
 
-from autograder import overrides
+from autograder import checks, overrides
 from autograder.course import LESSONS
 
 LESSON = "01_computation_graphs"
@@ -85,3 +85,39 @@ def test_the_mutations_include_rejections_nbgraders_base_schema_does_not_catch()
     rejected = [c for c in CHANGES if outcome(CheckCellMetadata(), mutated(*c)) is not None]
     assert ("grade", {"points": None}) in rejected and ("grade", {"grade_id": ""}) in rejected
     assert len(rejected) > 20 and len(rejected) < len(CHANGES)
+
+
+def untouched_stub_message(name):
+    """What a visible test says of function ``name`` left as handed out (``checks.call``)."""
+    def stub():
+        raise NotImplementedError()
+
+    stub.__name__ = name
+    with pytest.raises(checks.CheckFailure) as failure:
+        checks.call(stub)
+    return str(failure.value)
+
+
+def test_validate_gives_an_untouched_stubs_instructions_once():
+    wrong = "relu_backward: dx differs at index (0, 1): yours 1, expected 0"
+    messages = [untouched_stub_message("relu_forward"), wrong, untouched_stub_message("relu_forward"),
+                untouched_stub_message("kink_mask")]
+    told = set()
+
+    shown = [overrides.OneLineValidator._shown(message, told) for message in messages]
+
+    assert shown[:2] == messages[:2], "the first stub's message and any other failure are shown whole"
+    assert shown[2:] == ["relu_forward is not implemented yet", "kink_mask is not implemented yet"], shown
+
+
+def test_validate_reports_a_test_cell_turned_markdown_as_nbgrader_does(tmp_path):
+    notebook = copy.deepcopy(RELEASED)
+    test_cell = notebook.cells[first("grade")]
+    notebook.cells[first("grade")] = nbformat.v4.new_markdown_cell(test_cell.source, metadata=test_cell.metadata)
+    path = tmp_path / f"{LESSON}.ipynb"
+    nbformat.write(notebook, path)
+
+    results = overrides.OneLineValidator().validate(str(path))
+
+    assert results == {"type_changed": [{"source": test_cell.source.strip(), "old_type": "markdown",
+                                         "new_type": "code"}]}, results

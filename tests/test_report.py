@@ -3,6 +3,7 @@
 import csv
 import html
 import html.parser
+import re
 
 from autograder import report
 from autograder.tables import CELL_COLUMNS, FAILURE_COLUMNS, GRADE_COLUMNS
@@ -29,7 +30,7 @@ def write(out, grades, results):
         if message:
             failures.append([student, lesson, f"hidden_{function}", message])
     failures += [[student, lesson, "", "the notebook is a symbolic link"]
-                 for student, lesson, _, _, status in grades if status == "invalid submission"]
+                 for student, lesson, _, _, status, *_ in grades if status == "invalid submission"]
     for name, columns, rows in (("grades.csv", GRADE_COLUMNS, grades), ("cells.csv", CELL_COLUMNS, cells),
                                 ("failures.csv", FAILURE_COLUMNS, failures)):
         with open(out / name, "w", newline="") as handle:
@@ -116,16 +117,19 @@ def test_not_attempted_is_counted_apart_from_wrong_answers(tmp_path):
 def test_the_summary_counts_and_averages_each_lesson(tmp_path):
     grades = [["ann", LESSON, 10, 10, "graded"], ["bob", LESSON, 5, 10, "graded"], ["cy", LESSON, 2, 10, "graded"],
               ["dee", LESSON, 3, 10, "timeout"], ["eve", LESSON, 0, 0, "missing"],
-              ["fay", LESSON, 0, 10, "graded"], ["gus", LESSON, 0, 0, "invalid submission"]]
+              ["fay", LESSON, 0, 10, "graded"], ["gus", LESSON, 0, 0, "invalid submission"],
+              ["hal", LESSON, 6, 10, "late", 7260, 2]]
     results = [["fay", LESSON, "add_backward", stub("add_backward")], ["bob", LESSON, "add_backward", WRONG_SIGN]]
     write(tmp_path, grades, results)
-    summary = Tables(report.write_report(tmp_path).read_text()).tables["summary"]
+    page = report.write_report(tmp_path).read_text()
+    summary = Tables(page).tables["summary"]
     assert summary[0] == ["lesson", "students", "graded", "mean", "median", "did not attempt",
-                          "written answers to grade", "not graded"]
-    # Scores 100, 50, 20, 30 (the timeout's points) and 0 %: mean 40 %, median 30 %.
+                          "written answers to grade", "late", "not graded"]
+    # Scores 100, 50, 20, 30 (the timeout's points), 0 and 60 (after the late penalty) %: mean 43 %, median 40 %.
     # Did not attempt: eve (missing) and fay (every function the stub).
-    assert summary[1:] == [[LESSON, "7", "4", "40%", "30%", "2", "0",
+    assert summary[1:] == [[LESSON, "8", "5", "43%", "40%", "2", "0", "1",
                             "3 (1 invalid submission, 1 missing, 1 timeout)"]]
+    assert "6 / 10 late 2 h 1 min, −2" in " ".join(re.sub(r"<[^>]+>", " ", page).split())
 
 
 def test_written_answers_to_grade_are_counted_and_never_shown_as_a_final_score(tmp_path):

@@ -9,6 +9,7 @@ from autograder.course import ROOT, nbgrader_config
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 c.merge(nbgrader_config(ROOT / ".course", ROOT / ".course" / "gradebook.db"))
+c.CourseDirectory.course_id = "backprop-lab"  # as the classroom's (etc/classroom/classroom.toml)
 release.configure(c)  # later lessons get earlier lessons' functions written out
 overrides.use_one_line_validator()  # Validate lists one line per failing function, as `check` does
 # nbgrader's exchange must be an existing, writable folder, or the Assignment List in

@@ -1,7 +1,8 @@
 """The student's JupyterLab, proven in a real browser.
 
 A session fixture starts JupyterLab 4 as `make lab` does (Jupyter's config, data and
-runtime files in a temporary folder, nbgrader's configuration from etc/jupyter/), serving
+runtime files in a temporary folder, nbgrader's configuration from etc/jupyter/, the course's
+JupyterLab defaults, CSS and layout extension from etc/jupyterlab/), serving
 a temporary copy of the checkout's lessons/, solutions/ and assets/: the same layout
 `make lab` serves, while nothing the notebooks run or save (Validate saves) reaches the
 checkout. Playwright drives Debian's Chromium (/usr/bin/chromium), headless. For every
@@ -11,9 +12,14 @@ lesson in solutions/:
   the course's own message ("CheckFailure: ... is not implemented yet"), not a traceback;
   nbgrader's Validate button then lists the visible tests that fail;
 - the solution notebook, after Run All Cells, shows no error output and every figure as
-  a loaded image; Validate reports success.
+  a loaded image; Validate reports success;
+- Validate shows a spinning ring while it runs, then the message of every failing function
+  without scrolling, at 1280 px and at 400 px, with no request leaving the machine.
 
-A screenshot of each lesson goes to test-artifacts/screenshots/ (ignored by git).
+And once: figures sit on a light panel in the dark theme; a narrow window opens with the
+sidebars collapsed, and a wide window after it does not inherit its sidebar.
+
+Screenshots go to test-artifacts/screenshots/ (ignored by git).
 """
 
 import io
@@ -28,6 +34,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -47,6 +54,8 @@ RUN_TIMEOUT = 600_000           # ms for Run All Cells on a whole notebook
 VALIDATE_TIMEOUT = 600_000      # ms for nbgrader's Validate (it runs the notebook again, server-side)
 
 pytestmark = pytest.mark.slow
+
+COURSE_CSS = ROOT / "etc" / "jupyterlab" / "custom.css"
 
 LESSONS = available_lessons()
 
@@ -103,6 +112,12 @@ def write_lab_settings(settings):
         path.write_text(json.dumps(values))
 
 
+def install_course_css(config):
+    """The course's CSS where JupyterLab's --LabApp.custom_css looks for it, as `make lab` puts it."""
+    (config / "custom").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(COURSE_CSS, config / "custom" / "custom.css")
+
+
 def copy_course(root):
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
     for folder in ("lessons", "solutions", "assets"):
@@ -154,12 +169,14 @@ def lab(tmp_path_factory):
     copy_course(root)
     env = jupyter_env(base / "jupyter")
     write_lab_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
+    install_course_css(Path(env["JUPYTER_CONFIG_DIR"]))
     lab = Lab(url=f"http://127.0.0.1:{free_port()}", token=secrets.token_hex(16), root=root, log=base / "server.log")
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                f"--ServerApp.port={lab.url.rsplit(':', 1)[1]}", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={lab.token}", f"--ServerApp.root_dir={root}",
                "--LabApp.expose_app_in_browser=True", f"--LabApp.app_settings_dir={ROOT / 'etc' / 'jupyterlab'}",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.custom_css=True",
+               f"--LabApp.extra_labextensions_path={ROOT / 'etc' / 'jupyterlab' / 'labextensions'}"]
     if os.geteuid() == 0:
         command.append("--allow-root")
     with open(lab.log, "wb") as log:
@@ -232,9 +249,10 @@ OUTPUTS_JS = """(path) => window.__panel(path).content.widgets.map(cell =>
   cell.model.type === 'code' ? cell.model.outputs.toJSON() : null)"""
 
 
-def open_notebook(page, lab, path):
-    """Open ``path`` (relative to the server's root) in a fresh workspace and wait for its kernel."""
-    page.goto(f"{lab.url}/lab/workspaces/{uuid.uuid4().hex}/tree/{path}?token={lab.token}")
+def open_notebook(page, lab, path, workspace=None):
+    """Open ``path`` (relative to the server's root) in ``workspace`` (by default a fresh one) and
+    wait for its kernel."""
+    page.goto(f"{lab.url}/lab/workspaces/{workspace or uuid.uuid4().hex}/tree/{path}?token={lab.token}")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
     page.evaluate(PANEL_JS)
     page.wait_for_function("(path) => window.__panel(path) !== null", arg=path)
@@ -254,6 +272,11 @@ def run_all_cells(page, path):
 def validate(page):
     """Click nbgrader's Validate button; return the verdict dialog's text and its kind."""
     page.locator(".jp-NotebookPanel:visible .validate-button").click()
+    return validation_results(page)
+
+
+def validation_results(page):
+    """Wait for the verdict of a Validate under way; return the dialog's text and its kind."""
     dialog = page.locator(".jp-Dialog")   # the verdict, or nbgrader's "Validation failed" / "Version Mismatch"
     dialog.wait_for(timeout=VALIDATE_TIMEOUT)
     title = dialog.locator(".jp-Dialog-header").inner_text().strip()
@@ -266,6 +289,29 @@ def screenshot(page, name):
     """What the student sees now, the browser window as it is."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+
+def block_network(context):
+    """Abort every request of ``context`` that would leave the machine; return the list of those
+    attempted (to assert it stays empty)."""
+    left = []
+
+    def only_local(route):
+        url = urllib.parse.urlsplit(route.request.url)
+        if url.scheme in ("data", "blob") or url.hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            left.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    return left
+
+
+def set_theme(page, theme):
+    """Switch JupyterLab's theme (a user setting: the caller switches back) and wait until it shows."""
+    page.evaluate("(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme)
+    page.wait_for_function("(theme) => document.body.dataset.jpThemeName === theme", arg=theme)
 
 
 def screenshot_notebook(page, name):
@@ -399,3 +445,172 @@ def test_solution_notebook_runs_clean_with_every_figure(page, lab, lesson):
     verdict, kind = validate(page)
 
     assert "validation-success" in kind and "Success! Your notebook passes all the tests." in verdict, verdict
+
+
+# --- the course's CSS (etc/jupyterlab/custom.css): Validate, and figures in the dark theme ----------
+
+WINDOWS = ({"width": 1280, "height": 800}, {"width": 400, "height": 800})   # a laptop, a phone
+VALIDATE_BUTTON = ".jp-NotebookPanel:not(.lm-mod-hidden) jp-button.validate-button"
+
+# What the Validate button looks like each time nbgrader changes it while disabled (from the
+# click to the verdict), recorded as it happens: a run can be too short to catch by polling.
+WATCH_VALIDATE_JS = """(selector) => {
+  const button = document.querySelector(selector);
+  const seen = window.__validateProgress = [];
+  new MutationObserver(() => {
+    if (!button.hasAttribute('disabled')) return;
+    const label = button.querySelector('.jp-ToolbarButtonComponent-label');
+    const ring = getComputedStyle(label, '::before');
+    seen.push({label: label.textContent, animation: ring.animationName, width: ring.width,
+               opacity: getComputedStyle(button).opacity});
+  }).observe(button, {attributes: true, childList: true, subtree: true, characterData: true});
+}"""
+
+# Each row of the verdict (the function's name, its message) and whether the message lies inside
+# the part of the dialog's body the window shows, with the body scrolled to the top.
+ROWS_IN_VIEW_JS = """(body) => {
+  const box = body.getBoundingClientRect();
+  const top = box.top + body.clientTop, left = box.left + body.clientLeft;
+  const view = {top, left, bottom: top + body.clientHeight, right: left + body.clientWidth};
+  const dialog = body.closest('.jp-Dialog-content').getBoundingClientRect();
+  const within = (r, v) => r.width > 0 && r.height > 0 && r.top >= v.top - 0.5 && r.left >= v.left - 0.5 &&
+    r.bottom <= v.bottom + 0.5 && r.right <= v.right + 0.5;
+  const blocks = [...body.querySelectorAll(':scope > .jp-RenderedText')];   // name, message, name, ...
+  const rows = [];
+  for (let i = 0; i + 1 < blocks.length; i += 2) {
+    const message = blocks[i + 1].querySelector('pre');
+    rows.push({name: blocks[i].innerText.trim(), message: message.innerText.trim(),
+               inView: within(message.getBoundingClientRect(), view)});
+  }
+  const window_ = {top: 0, left: 0, bottom: innerHeight, right: innerWidth};
+  return {rows, scrollTop: body.scrollTop, dialogInWindow: within(dialog, window_)};
+}"""
+
+FIGURE_PANEL_JS = """(img) => {
+  const style = getComputedStyle(img);
+  const page = getComputedStyle(img.closest('.jp-Notebook')).backgroundColor;
+  return {background: style.backgroundColor, padding: style.paddingTop, radius: style.borderTopLeftRadius, page};
+}"""
+
+
+def brightness(css_colour):
+    """The mean of a CSS ``rgb(...)`` colour's channels, 0 (black) to 255 (white)."""
+    red, green, blue = (int(channel) for channel in re.findall(r"\d+", css_colour)[:3])
+    return (red + green + blue) / 3
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_validate_shows_progress_then_every_failing_function_without_scrolling(page, lab, lesson):
+    left = block_network(page.context)
+    page.set_viewport_size(WINDOWS[0])
+    path = f"lessons/{lesson}/{lesson}.ipynb"
+    ids = [grade_id for grade_id in grade_ids(lab.root / path) if grade_id]
+    failing = [grade_id[len("test_"):] for grade_id in ids if grade_id.startswith("test_")]
+    failing += [grade_id for grade_id in ids if grade_id.startswith("written_")]   # unanswered
+    open_notebook(page, lab, path)
+    page.evaluate(WATCH_VALIDATE_JS, VALIDATE_BUTTON)
+
+    page.locator(VALIDATE_BUTTON).click()
+    page.wait_for_function("(selector) => document.querySelector(selector).textContent.includes('Validating')",
+                           arg=VALIDATE_BUTTON, polling="raf")
+    page.locator(".jp-NotebookPanel:visible .jp-Toolbar").first.screenshot(
+        path=SCREENSHOTS / f"{lesson}-validating.png")
+    verdict, kind = validation_results(page)
+
+    running = [seen for seen in page.evaluate("() => window.__validateProgress") if seen["label"] == "Validating..."]
+    assert running, "the Validate button never read 'Validating...' while disabled"
+    assert all(seen["animation"] == "course-validate-spin" and seen["width"] == "12px" and seen["opacity"] == "1"
+               for seen in running), f"no spinning ring, at full opacity, while validating: {running}"
+    ring = page.locator(VALIDATE_BUTTON).evaluate(
+        "b => [b.hasAttribute('disabled'), getComputedStyle(b.querySelector('span'), '::before').content]")
+    assert ring == [False, "none"], f"the ring outlives the run: {ring}"
+    assert "validation-failed" in kind, verdict
+    # The how-to of an untouched stub is said once, not once per function.
+    assert verdict.count("replace `raise NotImplementedError()`") == 1, verdict
+    body = page.locator(".jp-Dialog #validation-message")
+    for window in WINDOWS:
+        page.set_viewport_size(window)
+        shown = body.evaluate(ROWS_IN_VIEW_JS)
+        screenshot(page, f"{lesson}-validate-{window['width']}px")
+        rows = {row["name"]: row for row in shown["rows"]}
+        assert sorted(rows) == sorted(failing), f"the rows are not the failing functions: {shown['rows']}"
+        out_of_view = [row for row in shown["rows"] if not row["inView"]]
+        assert not out_of_view and shown["scrollTop"] == 0 and shown["dialogInWindow"], (
+            f"at {window['width']} px, messages the student must scroll to: {out_of_view}")
+        assert all("is not implemented yet" in rows[function]["message"] for function in failing
+                   if not function.startswith("written_")), shown["rows"]
+    assert not left, f"requests that would have left the machine: {left}"
+
+
+def test_figures_sit_on_a_light_panel_in_the_dark_theme(page, lab):
+    lesson = LESSONS[0]
+    path = f"solutions/{lesson}/{lesson}.ipynb"
+    notebook = open_notebook(page, lab, path)
+    run_all_cells(page, path)
+    figure = notebook.locator(".jp-OutputArea-output img").first   # a figure the notebook drew
+    light = figure.evaluate(FIGURE_PANEL_JS)
+    try:
+        set_theme(page, "JupyterLab Dark")
+        dark = figure.evaluate(FIGURE_PANEL_JS)
+        figure.scroll_into_view_if_needed()
+        figure.locator("xpath=ancestor::div[contains(@class, 'jp-Cell')][1]").screenshot(
+            path=SCREENSHOTS / f"{lesson}-figure-dark.png")
+    finally:
+        set_theme(page, "JupyterLab Light")
+
+    assert light["padding"] == "0px", f"the light theme shows figures as JupyterLab does: {light}"
+    assert brightness(dark["page"]) < 80, f"the dark theme did not apply: {dark}"
+    assert brightness(dark["background"]) == 255 and dark["padding"] == "8px" and dark["radius"] == "8px", (
+        f"no light panel behind the figure in the dark theme: {dark}")
+
+
+# --- the course's layout rules (etc/jupyterlab/labextensions/backprop-lab-layout) -------------------
+
+LAYOUT_JS = """() => {
+  const width = (id) => document.getElementById(id).getBoundingClientRect().width;
+  const shell = window.jupyterapp.shell;
+  return {leftCollapsed: shell.leftCollapsed, rightCollapsed: shell.rightCollapsed, window: innerWidth,
+          left: width('jp-left-stack'), main: width('jp-main-dock-panel')};
+}"""
+
+
+def saved_layout(lab, workspace):
+    """The layout JupyterLab saved in ``workspace`` on the server, or None before its first save."""
+    return lab.api(f"/lab/api/workspaces/{workspace}")["data"].get("layout-restorer:data")
+
+
+def wait_for_saved_layout(lab, workspace, done, timeout=30):
+    """Wait until the layout saved in ``workspace`` satisfies ``done`` (JupyterLab saves it a moment
+    after a change)."""
+    deadline = time.monotonic() + timeout
+    while (layout := saved_layout(lab, workspace)) is None or not done(layout):
+        assert time.monotonic() < deadline, f"JupyterLab did not save the expected layout: {layout}"
+        time.sleep(0.5)
+
+
+def test_a_narrow_window_opens_with_the_sidebars_collapsed_and_a_wide_one_does_not_inherit_them(page, lab):
+    lesson = LESSONS[0]
+    path = f"lessons/{lesson}/{lesson}.ipynb"
+    workspace = f"layout-{uuid.uuid4().hex}"
+    wide, narrow = WINDOWS
+
+    page.set_viewport_size(narrow)   # a phone, in a new workspace: stock JupyterLab opens the file browser
+    open_notebook(page, lab, path, workspace)
+    opened = page.evaluate(LAYOUT_JS)
+    screenshot(page, "lab-400px")
+    assert opened["leftCollapsed"] and opened["rightCollapsed"], opened
+    assert opened["main"] >= 0.8 * opened["window"], f"the notebook is squeezed in a narrow window: {opened}"
+
+    # The student opens the file browser on the phone: most of the screen, and saved so.
+    page.evaluate("() => window.jupyterapp.commands.execute('filebrowser:activate')")
+    wait_for_saved_layout(lab, workspace, lambda layout: not layout["left"]["collapsed"]
+                          and layout["relativeSizes"][0] > 0.5)
+
+    later = page.context.new_page()   # the same workspace, later, on a laptop
+    page.close()
+    later.set_viewport_size(wide)
+    open_notebook(later, lab, path, workspace)
+    restored = later.evaluate(LAYOUT_JS)
+    screenshot(later, "lab-1280px-after-400px")
+    assert restored["main"] >= 0.6 * restored["window"] and restored["left"] <= 0.3 * restored["window"], (
+        f"the wide window inherited the narrow window's sidebar: {restored}")
