@@ -9,13 +9,23 @@ The gradient checks follow CS231n's ``gradient_check.py``: a centred difference 
 scalar function, and the "array" check that compares a backward pass against the
 numerical gradient of ``sum(forward(x) * dout)`` for a random ``dout``, so no Jacobian is
 ever built.
+
+A notebook in another language calls ``use_language``: its visible tests then speak that
+language, from the gettext catalogues in ``locale/`` (``checks.po`` for this module's
+sentences, the lesson's catalogue for its test cells' strings). Only visible tests do:
+hidden tests record and judge in English, so grading never depends on the language.
 """
 
+import contextlib
 import copy
+import io
 import math
 import re
+import sys
+from pathlib import Path
 
 import numpy as np
+import polib
 
 DEFAULT_H = 1e-5
 
@@ -30,7 +40,97 @@ class CheckFailure(AssertionError):
 
 
 def fail(message):
-    raise CheckFailure(message)
+    raise CheckFailure(_localized(message))
+
+
+# --- language ---------------------------------------------------------------------------------
+
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+OWN_CATALOGUE = "checks.po"
+# Marks a lesson catalogue's entry for a visible test's string (autograder.translate writes it).
+VISIBLE_TEST_COMMENT = "string in a visible test (translated as it runs)"
+PLACEHOLDER = re.compile(r"(?<!\{)\{(?!\{)[^{}]*\}")
+
+
+def _load_languages():
+    """``{language: (sentences, texts, patterns)}`` from every finished entry of ``locale/``.
+
+    Read once, at import: a grading kernel is forked from a template that imported this
+    module, and inside its sandbox ``locale/`` cannot be read. ``sentences`` are this
+    module's templates; ``texts`` the test cells' plain strings, longest first, replaced
+    wherever they occur (a sentence may be built from two); ``patterns`` their f-strings,
+    matched as whole messages, each ``{...}`` capturing what it printed.
+    """
+    languages = {}
+    for path in sorted(LOCALE.glob("*/LC_MESSAGES/*.po")):
+        sentences, texts, patterns = languages.setdefault(path.parent.parent.name, ({}, {}, []))
+        for entry in polib.pofile(str(path)):
+            if not entry.msgstr or entry.obsolete or "fuzzy" in entry.flags:
+                continue
+            if path.name == OWN_CATALOGUE:
+                sentences[entry.msgid] = entry.msgstr
+            elif entry.comment == VISIBLE_TEST_COMMENT and PLACEHOLDER.search(entry.msgid):
+                patterns.append((_pattern(entry.msgid), entry.msgstr))
+            elif entry.comment == VISIBLE_TEST_COMMENT:
+                texts[entry.msgid] = entry.msgstr
+    return {language: (sentences, dict(sorted(texts.items(), key=lambda item: -len(item[0]))), patterns)
+            for language, (sentences, texts, patterns) in languages.items()}
+
+
+def _pattern(template):
+    """A regular expression matching what the f-string ``template`` prints, one group per ``{...}``."""
+    pieces = PLACEHOLDER.split(template)
+    literal = [re.escape(piece.replace("{{", "{").replace("}}", "}")) for piece in pieces]
+    return re.compile("(.*?)".join(literal), re.S), PLACEHOLDER.findall(template)
+
+
+LANGUAGES = _load_languages()
+ENGLISH = ({}, {}, [])
+_language = None        # set by use_language; None is English
+_speaking = ENGLISH     # the language in force: the notebook's inside a visible test, else English
+
+
+def use_language(language):
+    """Make this notebook's visible tests speak ``language`` ("zh_CN"; "en" for English)."""
+    global _language
+    if language != "en" and language not in LANGUAGES:
+        raise ValueError(f"no catalogue for {language!r} in {LOCALE}: {sorted(LANGUAGES)} or 'en'")
+    _language = None if language == "en" else language
+
+
+def _(sentence):
+    """One of this module's sentences, as a ``str.format`` template, in the language in force."""
+    return _speaking[0].get(sentence, sentence)
+
+
+def _localized(text):
+    """A test cell's ``text`` (a message, a printed line) with its strings in the language in force."""
+    texts, patterns = _speaking[1:]
+    for (pattern, placeholders), translation in patterns:
+        match = pattern.fullmatch(text)
+        if match:
+            printed = dict(zip(placeholders, match.groups()))
+            text = PLACEHOLDER.sub(lambda m: printed.get(m.group(), m.group()), translation)
+            return text.replace("{{", "{").replace("}}", "}")
+    for english, translation in texts.items():
+        text = text.replace(english, translation)
+    return text
+
+
+@contextlib.contextmanager
+def _visible_language():
+    """Speak the notebook's language for the length of a visible test, its printed lines included."""
+    global _speaking
+    if _language is None:
+        yield
+        return
+    _speaking, printed = LANGUAGES[_language], io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            yield
+    finally:
+        sys.stdout.write(_localized(printed.getvalue()))
+        _speaking = ENGLISH
 
 
 # --- test cells ---------------------------------------------------------------------------
@@ -44,12 +144,13 @@ def visible_test(test):
     never defined is explained (a syntax error in its cell, or a cell not run yet) instead
     of surfacing as a bare ``NameError``.
     """
-    try:
-        test()
-    except NameError as error:
-        if error.name is None or not _raised_in(error, test.__code__):
-            raise
-        fail(_undefined(error.name))
+    with _visible_language():
+        try:
+            test()
+        except NameError as error:
+            if error.name is None or not _raised_in(error, test.__code__):
+                raise
+            fail(_undefined(error.name))
     return test
 
 
@@ -66,12 +167,13 @@ def _undefined(name):
     definition = re.compile(rf"^\s*(?:def|class)\s+{re.escape(name)}\b", re.MULTILINE)
     source = next((cell for cell in reversed(_cells_run()) if definition.search(cell)), None)
     if source is None:
-        return f"{name} is not defined: run the cell that defines it first (and the cells above it)"
+        return _("{name} is not defined: run the cell that defines it first (and the cells above it)").format(name=name)
     try:
         compile(source, "<cell>", "exec")
     except SyntaxError as error:
-        return f"{name} is not defined: your cell has a syntax error at line {error.lineno}: {error.msg}"
-    return f"{name} is not defined: its cell ran without defining it; run that cell again"
+        return _("{name} is not defined: your cell has a syntax error at line {line}: {error}").format(
+            name=name, line=error.lineno, error=error.msg)
+    return _("{name} is not defined: its cell ran without defining it; run that cell again").format(name=name)
 
 
 def _cells_run():
@@ -160,19 +262,21 @@ def _constant_ratio(yours, expected):
 def diagnose(yours, expected, rtol=1e-6, atol=1e-8):
     """Name a classic mistake that turns ``expected`` into ``yours``, or return None."""
     if yours.shape == expected.T.shape and yours.ndim == 2 and np.allclose(yours.T, expected, rtol, atol):
-        return "it equals the expected array transposed: check the order of the factors and which one takes .T"
+        return _("it equals the expected array transposed: check the order of the factors and which one takes .T")
     if yours.ndim == expected.ndim + 1 and yours.shape[1:] == expected.shape and np.allclose(yours.sum(axis=0), expected, rtol, atol):
-        return "summing yours over the batch axis (axis 0) gives the expected values: a parameter's gradient is summed over every example"
+        return _("summing yours over the batch axis (axis 0) gives the expected values: a parameter's gradient is "
+                 "summed over every example")
     if yours.shape != expected.shape:
         return None
     ratio = _constant_ratio(yours, expected)
     if ratio is not None:
         if math.isclose(ratio, -1.0, rel_tol=1e-6):
-            return "it is exactly the negative of the expected values: a sign is flipped"
+            return _("it is exactly the negative of the expected values: a sign is flipped")
         if math.isclose(ratio, 2.0, rel_tol=1e-6) or math.isclose(ratio, 0.5, rel_tol=1e-6):
-            return f"it is the expected values times {ratio:g}: look for a factor 2 (0.5 * reg * W**2 differentiates to reg * W)"
-        return (f"it is the expected values times {ratio:.6g}: a missing or extra factor, "
-                "such as 1/N for a mean over the batch")
+            return _("it is the expected values times {ratio}: look for a factor 2 (0.5 * reg * W**2 differentiates "
+                     "to reg * W)").format(ratio=f"{ratio:g}")
+        return _("it is the expected values times {ratio}: a missing or extra factor, such as 1/N for a mean over "
+                 "the batch").format(ratio=f"{ratio:.6g}")
     return None
 
 
@@ -185,28 +289,34 @@ def assert_close(name, yours, expected, rtol=1e-6, atol=1e-8, explain=()):
     take no gradient")``.
     """
     if yours is None:
-        fail(f"{name} is None: did the function forget to return it?")
+        fail(_("{name} is None: did the function forget to return it?").format(name=name))
     expected = np.asarray(expected)
     try:
         yours_array = np.asarray(yours, dtype=np.float64)
     except (TypeError, ValueError):
-        fail(f"{name} should be a number or an array of numbers, got {type(yours).__name__}")
+        fail(_("{name} should be a number or an array of numbers, got {type}").format(name=name,
+                                                                                     type=type(yours).__name__))
     if yours_array.shape != expected.shape:
         hint = diagnose(yours_array, expected.astype(np.float64), rtol, atol)
         if hint is None and yours_array.size == expected.size:
             if np.allclose(yours_array.reshape(expected.shape), expected, rtol, atol):
-                hint = f"the values are right but the shape is not: reshape it to {expected.shape}"
-        fail(f"{name} has shape {yours_array.shape}, expected {expected.shape}" + (f" — {hint}" if hint else ""))
+                hint = _("the values are right but the shape is not: reshape it to {shape}").format(
+                    shape=expected.shape)
+        fail(_("{name} has shape {shape}, expected {expected}").format(name=name, shape=yours_array.shape,
+                                                                        expected=expected.shape)
+             + (f" — {hint}" if hint else ""))
     if not np.all(np.isfinite(yours_array)) and np.all(np.isfinite(expected)):
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(yours_array))[0])
-        fail(f"{name} is not finite at index {index}: yours {_fmt(yours_array[index])}, "
-             f"expected {_fmt(expected[index])} — an overflow, a log(0) or a division by zero?")
+        fail(_("{name} is not finite at index {index}: yours {yours}, expected {expected} — an overflow, a log(0) "
+               "or a division by zero?").format(name=name, index=index, yours=_fmt(yours_array[index]),
+                                                expected=_fmt(expected[index])))
     if np.allclose(yours_array, expected, rtol=rtol, atol=atol, equal_nan=True):
         return
     bad, index = _first_bad_index(yours_array, expected, rtol, atol)
-    where = f" at index {index}" if index else ""
+    where = _(" at index {index}").format(index=index) if index else ""
     shown_yours, shown_expected = _fmt_pair(yours_array[index], expected[index])
-    message = f"{name} differs{where}: yours {shown_yours}, expected {shown_expected}"
+    message = _("{name} differs{where}: yours {yours}, expected {expected}").format(
+        name=name, where=where, yours=shown_yours, expected=shown_expected)
     for mask, sentence in explain:
         mask = np.asarray(mask, dtype=bool)
         if mask.shape == bad.shape and mask.any() and not np.any(bad & ~mask):
@@ -218,13 +328,15 @@ def assert_close(name, yours, expected, rtol=1e-6, atol=1e-8, explain=()):
 def assert_shape(name, value, shape):
     actual = np.shape(value)
     if tuple(actual) != tuple(shape):
-        fail(f"{name} has shape {tuple(actual)}, expected {tuple(shape)}")
+        fail(_("{name} has shape {shape}, expected {expected}").format(name=name, shape=tuple(actual),
+                                                                        expected=tuple(shape)))
 
 
 def assert_float64(name, value):
     dtype = np.asarray(value).dtype
     if dtype != np.float64:
-        fail(f"{name} has dtype {dtype}, expected float64: convert inputs with np.asarray(x, dtype=np.float64)")
+        fail(_("{name} has dtype {dtype}, expected float64: convert inputs with np.asarray(x, dtype=np.float64)")
+             .format(name=name, dtype=dtype))
 
 
 def assert_unchanged(function_name, before, after):
@@ -233,7 +345,8 @@ def assert_unchanged(function_name, before, after):
     ``before`` is a deep copy taken before the call; ``after`` the same objects after it.
     """
     for label in before:
-        _assert_same(f"{function_name} modified its argument {label}", before[label], after[label])
+        _assert_same(_("{function} modified its argument {label}").format(function=function_name, label=label),
+                     before[label], after[label])
 
 
 def _assert_same(what, old, new):
@@ -247,8 +360,9 @@ def _assert_same(what, old, new):
         if old.shape != np.shape(new) or not np.array_equal(old, new, equal_nan=True):
             new = np.asarray(new)
             index = tuple(int(i) for i in np.argwhere(old != new)[0]) if old.shape == new.shape else ()
-            fail(f"{what} in place (at index {index}: was {_fmt(old[index])}, now {_fmt(new[index])}) — "
-                 "work on a copy (dx = dout.copy(), or np.where) so the caller's arrays stay intact")
+            fail(_("{what} in place (at index {index}: was {old}, now {new}) — work on a copy (dx = dout.copy(), "
+                   "or np.where) so the caller's arrays stay intact").format(
+                what=what, index=index, old=_fmt(old[index]), new=_fmt(new[index])))
 
 
 def call(function, *args, name=None):
@@ -256,8 +370,8 @@ def call(function, *args, name=None):
     try:
         return function(*args)
     except NotImplementedError:
-        fail(f"{name or function.__name__} is not implemented yet: replace "
-             "`raise NotImplementedError()` in its cell with your code, then run that cell again")
+        fail(_("{name} is not implemented yet: replace `raise NotImplementedError()` in its cell with your code, "
+               "then run that cell again").format(name=name or function.__name__))
 
 
 def call_untouched(function, *args, name=None, labels=None):
@@ -292,8 +406,8 @@ def check_layer_backward(name, forward, backward, inputs, seed=0, tol=1e-6, expl
         grads = (grads,)
     arrays = [n for n, v in zip(names, values) if isinstance(v, np.ndarray)]
     if len(grads) < len(arrays):
-        fail(f"{name}_backward returned {len(grads)} gradient(s), expected {len(arrays)}: "
-             f"({', '.join('d' + n for n in arrays)})")
+        fail(_("{name} returned {count} gradient(s), expected {expected}: ({names})").format(
+            name=f"{name}_backward", count=len(grads), expected=len(arrays), names=", ".join("d" + n for n in arrays)))
     for arg, grad in zip(arrays, grads):
         def f_of_arg(v, arg=arg):
             trial = [v if n == arg else x for n, x in zip(names, values)]
@@ -308,16 +422,18 @@ def compare_results(name, yours, expected, tol=1e-7, explain=()):
     """Compare nested results (tuples, dicts, arrays, numbers) entry by entry."""
     if isinstance(expected, tuple):
         if not isinstance(yours, tuple) or len(yours) != len(expected):
-            fail(f"{name} should return a tuple of {len(expected)} values, got {type(yours).__name__}"
-                 + (f" of {len(yours)}" if isinstance(yours, tuple) else ""))
+            fail(_("{name} should return a tuple of {count} values, got {got}").format(
+                name=name, count=len(expected), got=type(yours).__name__
+                + (_(" of {count}").format(count=len(yours)) if isinstance(yours, tuple) else "")))
         for i, (y, e) in enumerate(zip(yours, expected)):
             compare_results(f"{name}[{i}]", y, e, tol, explain)
     elif isinstance(expected, dict):
         if not isinstance(yours, dict):
-            fail(f"{name} should be a dict with keys {sorted(expected)}, got {type(yours).__name__}")
+            fail(_("{name} should be a dict with keys {keys}, got {type}").format(name=name, keys=sorted(expected),
+                                                                                  type=type(yours).__name__))
         missing = sorted(set(expected) - set(yours))
         if missing:
-            fail(f"{name} is missing the keys {missing}")
+            fail(_("{name} is missing the keys {keys}").format(name=name, keys=missing))
         for key in expected:
             compare_results(f"{name}['{key}']", yours[key], expected[key], tol, explain)
     else:
@@ -348,7 +464,7 @@ def assert_close_known(name, yours, expected, mistakes=(), rtol=1e-6, atol=1e-8,
     for wrong, sentence in mistakes:
         wrong = np.asarray(wrong, dtype=np.float64)
         if wrong.shape == yours_array.shape and np.allclose(yours_array, wrong, rtol=rtol, atol=atol, equal_nan=True):
-            raise CheckFailure(f"{message.split(' — ')[0]} — {sentence}") from None
+            raise CheckFailure(_localized(f"{message.split(' — ')[0]} — {sentence}")) from None
     raise CheckFailure(message) from None
 
 
@@ -361,8 +477,8 @@ def expect_tuple(name, value, count):
     tuple of another length) fails with a sentence instead of a ValueError.
     """
     if not isinstance(value, tuple) or len(value) != count:
-        got = f"a tuple of {len(value)}" if isinstance(value, tuple) else type(value).__name__
-        fail(f"{name} should return a tuple of {count} values, got {got}")
+        got = _("a tuple of {count}").format(count=len(value)) if isinstance(value, tuple) else type(value).__name__
+        fail(_("{name} should return a tuple of {count} values, got {got}").format(name=name, count=count, got=got))
     return value
 
 

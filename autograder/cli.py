@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder {release,grade,demo,check,workspace,classroom} ...``."""
+"""Command line: ``python -m autograder {release,grade,demo,check,workspace,classroom,translate} ...``."""
 
 import argparse
 import sys
@@ -9,6 +9,7 @@ from . import check as check_stage
 from . import grade as grade_stage
 from . import release as release_stage
 from . import report as report_stage
+from . import translate as translate_stage
 from . import workspace as workspace_stage
 from .course import LESSON_IDS
 from .tables import GRADED, lateness
@@ -17,10 +18,18 @@ from .tables import GRADED, lateness
 def _release(args):
     if args.check:
         stale = release_stage.stale_lessons(args.lesson)
+        problems, notes = translate_stage.check(args.lesson or release_stage.available_lessons())
+        for note in notes:
+            print(note)
+        for problem in problems:
+            print(problem, file=sys.stderr)
         for lesson, reasons in stale.items():
             print(f"{lesson} is stale: " + "; ".join(reasons), file=sys.stderr)
+        if problems:
+            print("a catalogue is incomplete: translate, then `python -m autograder release`", file=sys.stderr)
         if stale:
             print("lessons/ is out of date with solutions/: run `python -m autograder release`", file=sys.stderr)
+        if stale or problems:
             return 1
         print("lessons/ is up to date with solutions/")
         return 0
@@ -71,6 +80,14 @@ def _demo(args):
     from . import demo
 
     return demo.run_demo(args.out, jobs=args.jobs)
+
+
+def _translate(args):
+    for lesson in args.update:
+        counts = translate_stage.update(lesson, args.language)
+        path = translate_stage.catalogue_path(lesson, args.language)
+        print(f"{path}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    return 0
 
 
 def _check(args):
@@ -160,6 +177,12 @@ def build_parser():
     room = commands.add_parser("classroom", help="run the course on JupyterHub with nbgrader's exchange, on this machine")
     room.add_argument("--settings", help="the classroom's settings (default: etc/classroom/classroom.toml)")
     room.set_defaults(run=_classroom)
+
+    words = commands.add_parser("translate", help="write or merge a lesson's catalogue (locale/) from solutions/")
+    words.add_argument("--update", action="append", choices=[*LESSON_IDS, translate_stage.CHECKS], required=True,
+                       help="merge this lesson's (or checks') catalogue with its source, as msgmerge does (repeatable)")
+    words.add_argument("--language", choices=translate_stage.LANGUAGES, default="zh_CN")
+    words.set_defaults(run=_translate)
 
     check = commands.add_parser("check", help="run one lesson notebook and report its visible tests")
     check.add_argument("notebook", help="the notebook, e.g. lessons/04_relu_backprop/04_relu_backprop.ipynb")

@@ -6,7 +6,8 @@ release needs: no outputs, no execution counts, byte-for-byte reproducible, and 
 that says which lessons are stale. It also adds one step to ``generate_assignment``
 (``WriteOutReferences``): a later lesson that builds on an earlier lesson's functions
 names them in its source notebook and receives their code written out, since a grading
-kernel may not read ``solutions/``.
+kernel may not read ``solutions/``. A lesson with a catalogue in ``locale/`` is released in that
+language too, in ``lessons/<language>/<lesson>/`` (``autograder.translate``).
 """
 
 import ast
@@ -19,6 +20,7 @@ import nbformat
 from nbgrader.apps import NbGraderAPI
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from . import translate
 from .course import LESSONS, available_lessons, nbgrader_config, put_scripts_on_path, solution_notebook
 
 class ReleaseError(RuntimeError):
@@ -96,10 +98,11 @@ def generate(lesson_ids, release_dir, db_path, course_root):
 
 
 def release(lesson_ids=None, release_dir=LESSONS):
-    """Regenerate ``release_dir`` (``lessons/`` by default) from ``solutions/``."""
+    """Regenerate ``release_dir`` (``lessons/`` by default) from ``solutions/``, translations included."""
     lesson_ids = lesson_ids or available_lessons()
     with tempfile.TemporaryDirectory(prefix="release-") as scratch:
-        return generate(lesson_ids, release_dir, Path(scratch) / "gradebook.db", scratch)
+        notebooks = generate(lesson_ids, release_dir, Path(scratch) / "gradebook.db", scratch)
+    return notebooks + translate.release_translations(lesson_ids, Path(release_dir))
 
 
 def _files(folder):
@@ -114,9 +117,13 @@ def stale_lessons(lesson_ids=None, release_dir=LESSONS):
     with tempfile.TemporaryDirectory(prefix="release-check-") as scratch:
         fresh = Path(scratch) / "release"
         generate(lesson_ids, fresh, Path(scratch) / "gradebook.db", scratch)
-        for lesson in lesson_ids:
+        translate.release_translations(lesson_ids, fresh)
+        # An edition is checked where it is released or should be: "zh_CN/01_computation_graphs".
+        editions = [f"{language}/{lesson}" for language in translate.LANGUAGES for lesson in lesson_ids
+                    if (fresh / language / lesson).is_dir() or (Path(release_dir) / language / lesson).is_dir()]
+        for lesson in [*lesson_ids, *editions]:
             want, have = fresh / lesson, Path(release_dir) / lesson
-            want_files = _files(want)
+            want_files = _files(want) if want.is_dir() else set()
             have_files = _files(have) if have.is_dir() else set()
             reasons = [f"missing {f}" for f in sorted(want_files - have_files)]
             reasons += [f"not in solutions/: {f}" for f in sorted(have_files - want_files)]
