@@ -208,13 +208,11 @@ def grade_on_cluster(address, root, out, to_grade, limits, every_cell, on_row, b
             for student in students:
                 staged = out / "work" / "submitted" / student / lesson / f"{lesson}.ipynb"
                 try:
-                    submissions.stage(root, student, lesson, staged, limits.max_submission_bytes)
+                    records = submissions.stage(root, student, lesson, staged, limits.max_submission_bytes)
                 except submissions.Refused as refusal:
                     on_row(submissions.refused_row(student, lesson, refusal), 0.0)
                     continue
-                notebooks[student] = dict(notebook=staged.read_bytes(), records={
-                    name: (staged.parent / name).read_text() for name in submissions.EXCHANGE_RECORDS
-                    if (staged.parent / name).exists()})
+                notebooks[student] = dict(notebook=staged.read_bytes(), records=records)
             if notebooks:
                 future = client.submit(grade_batch, fingerprint, lesson, notebooks, settings, pure=False)
                 futures[future] = lesson

@@ -215,6 +215,7 @@ def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limit
         raise GradingError(str(error)) from None
     out.mkdir(parents=True, exist_ok=True)
     course = policy.course_config()
+    late = policy.late_config(course)
     if policy.Roster(config=course).required:
         to_grade, decided = off_roster(out, to_grade, decided)
     if scheduler:  # each worker resolves the limits and makes its sandboxes, as a local run does
@@ -223,7 +224,7 @@ def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limit
         run["scheduler"] = scheduler
     else:
         limits = limits.resolved()
-        session = Session(out, lessons, limits, every_cell, policy.late_config(course))
+        session = Session(out, lessons, limits, every_cell, late)
         max_scores = session.max_scores
         run = describe_run(limits, session.quota.mechanisms())
     (out / "run.json").write_text(json.dumps(run, indent=1))
@@ -244,7 +245,7 @@ def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limit
     if scheduler:
         try:
             cluster.grade_on_cluster(scheduler, Path(submissions_folder), out, to_grade, limits, every_cell, add_row,
-                                     late=policy.late_config(course))
+                                     late=late)
         except cluster.CourseMismatch as error:
             raise GradingError(f"a Dask worker refused to grade: {error}") from None
         finally:

@@ -58,7 +58,6 @@ def _kind(name, parent_fd):
 # What nbgrader's exchange writes beside a collected notebook, and what each must hold: when the
 # student submitted, and the random key their feedback page is released under.
 TIMESTAMP, SECRET = "timestamp.txt", "submission_secret.txt"
-EXCHANGE_RECORDS = (TIMESTAMP, SECRET)
 MAX_RECORD_BYTES = 300
 HEX = re.compile(r"^[0-9a-f]{1,256}$")
 
@@ -139,7 +138,7 @@ def read_notebook(root, student, lesson, max_bytes):
 def stage(root, student, lesson, staged, max_bytes):
     """Read a submission and write it, normalised, to ``staged``, with the exchange's records beside
     it (nbgrader then records how late it was, and names the feedback page for the exchange);
-    ``Refused`` says why not."""
+    return the records (``read_exchange_records``). ``Refused`` says why not."""
     notebook = read_notebook(root, student, lesson, max_bytes)
     check_lesson(notebook, lesson)
     records = read_exchange_records(root, student, lesson)
@@ -148,6 +147,7 @@ def stage(root, student, lesson, staged, max_bytes):
     nbformat.write(notebook, staged)
     for name, text in records.items():
         (staged.parent / name).write_text(text)
+    return records
 
 
 def check_lesson(notebook, lesson):
