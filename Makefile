@@ -44,15 +44,24 @@ check-release: $(INSTALLED)
 # own copies of lessons/ (ignored by git), made on first use and never overwritten.
 # etc/jupyterlab/ is the course's JupyterLab: overrides.json its defaults (no news or update prompts),
 # custom.css its look (Validate's progress and verdict, figures in the dark theme; JupyterLab reads
-# it only from the config folder, hence the copy), labextensions/ its layout rules for narrow windows.
+# it only from the config folder, hence the copy), labextensions/ its layout rules for narrow windows;
+# overrides.d/language.json keeps its menus in English whatever the computer's locale.
+# `make lab LAB_LANGUAGE=zh_CN` is the Chinese edition: the menus in Chinese (the language pack pinned in
+# pyproject.toml, chosen by the `locale` setting of etc/jupyterlab/zh_CN/labconfig/, which JupyterLab layers
+# over the course's defaults), opened on work/zh_CN/, the student's copies of lessons/zh_CN/. Not LANG=:
+# make would hand that to every command it runs as their locale (and a bare zh_CN is GB2312 to the C library).
 JUPYTER ?=
 LAB_ARGS ?=
+LAB_LANGUAGE ?=
+LAB_WORK = work$(if $(LAB_LANGUAGE),/$(LAB_LANGUAGE))
+LAB_WORKSPACE = -m autograder workspace $(if $(LAB_LANGUAGE),--language $(LAB_LANGUAGE))
 lab: $(if $(JUPYTER),,$(INSTALLED))
 	mkdir -p .jupyter/runtime .jupyter/data .course/exchange
 	install -D -m 644 etc/jupyterlab/custom.css .jupyter/config/custom/custom.css
-	$(JUPYTER_ENV) $(if $(JUPYTER),python3,$(BIN)/python) -m autograder workspace
-	cd work && $(JUPYTER_ENV) $(if $(JUPYTER),PATH="$(PATH)" $(JUPYTER),$(CURDIR)/$(BIN)/jupyter) lab --no-browser \
-		--ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/work \
+	$(JUPYTER_ENV) $(if $(JUPYTER),python3,$(BIN)/python) $(LAB_WORKSPACE)
+	cd work && $(JUPYTER_ENV) $(if $(LAB_LANGUAGE),JUPYTER_CONFIG_PATH=$(CURDIR)/etc/jupyter:$(CURDIR)/etc/jupyterlab/$(LAB_LANGUAGE)) \
+		$(if $(JUPYTER),PATH="$(PATH)" $(JUPYTER),$(CURDIR)/$(BIN)/jupyter) lab --no-browser \
+		--ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/$(LAB_WORK) \
 		--LabApp.app_settings_dir=$(CURDIR)/etc/jupyterlab --LabApp.custom_css=True \
 		--LabApp.extra_labextensions_path=$(CURDIR)/etc/jupyterlab/labextensions \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)

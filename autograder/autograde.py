@@ -19,11 +19,11 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import CheckCellMetadata, Execute
+from nbgrader.preprocessors import CheckCellMetadata, Execute, SaveAutoGrades
 
 from . import execute, feedback, judge, limits as limits_module, sandbox, submissions
 from .course import awaits_instructor, nbgrader_config
-from .overrides import CheckCellMetadataCompiled
+from .overrides import CheckCellMetadataCompiled, SaveAutoGradesAtOnce
 from .tables import (AUTOGRADE_FAILED, DISK_LIMIT, GRADER_ERROR, LATE, MEMORY_LIMIT, OUTPUT_CAPPED, PROCESS_LIMIT,
                      WRITTEN_TO_GRADE, Row)
 
@@ -41,7 +41,8 @@ def worker_config(out, limits, scratch, workdir, kernels, group, join_worker_mou
     # The kernel runs the notebook under limits; then the grader judges the hidden tests.
     config.Autograde.autograde_preprocessors = _with_steps_replaced(
         Autograde.class_traits()["autograde_preprocessors"].default(),
-        {Execute: [execute.BoundedExecute, judge.JudgeHiddenTests], CheckCellMetadata: [CheckCellMetadataCompiled]})
+        {Execute: [execute.BoundedExecute, judge.JudgeHiddenTests], CheckCellMetadata: [CheckCellMetadataCompiled],
+         SaveAutoGrades: [SaveAutoGradesAtOnce]})
     config.Autograde.sanitize_preprocessors = _with_steps_replaced(
         Autograde.class_traits()["sanitize_preprocessors"].default(), {CheckCellMetadata: [CheckCellMetadataCompiled]})
     config.BoundedExecute.workdir = str(workdir)

@@ -20,10 +20,10 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
+from . import translate
 from .course import HIDDEN_TEST_PREFIX, function_of
 
 DEFAULT_TIMEOUT = 120
-NO_VISIBLE_TESTS = "no visible tests here: no cell has an nbgrader grade id test_<function>\n"
 SYNTAX_ERRORS = {"SyntaxError", "IndentationError", "TabError"}
 UNDEFINED_NAME = re.compile(r"name '(\w+)' is not defined")
 # IPython's evalue of a SyntaxError: "invalid syntax (3012345.py, line 4)", the line within the cell.
@@ -40,7 +40,7 @@ class VisibleTest:
 
     function: str      # the grade id without "test_", e.g. "relu_backward"
     passed: bool
-    message: str       # "passed", or the first line of the failure
+    message: str       # "passed" (in the notebook's language), or the first line of the failure
 
 
 def read_notebook(path):
@@ -69,17 +69,23 @@ def _error(cell):
     return next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
 
 
-def _failure(cell, earlier, timeout):
+def speaker(notebook):
+    """This module's ``_`` in the notebook's language (``translate.gettext``)."""
+    return translate.gettext("check", translate.notebook_language(notebook))
+
+
+def _failure(cell, earlier, timeout, _):
     """The first line of a test cell's error, or None when it passed; ``earlier`` are the cells above it."""
     error = _error(cell)
     if error is None:
         return None
     ename, evalue = error.get("ename", "Error"), str(error.get("evalue", ""))
     if ename == "KeyboardInterrupt":
-        within = f" within {timeout} s" if timeout else " in time"
-        return f"did not finish{within} and was interrupted: an endless loop?"
+        if timeout:
+            return _("did not finish within {timeout} s and was interrupted: an endless loop?").format(timeout=timeout)
+        return _("did not finish in time and was interrupted: an endless loop?")
     undefined = UNDEFINED_NAME.match(evalue) if ename == "NameError" else None
-    syntax = undefined and _syntax_error_defining(undefined[1], earlier)
+    syntax = undefined and _syntax_error_defining(undefined[1], earlier, _)
     if syntax:
         return syntax
     first = evalue.strip().splitlines()[0] if evalue.strip() else ""
@@ -88,7 +94,7 @@ def _failure(cell, earlier, timeout):
     return f"{ename}: {first}" if first else ename
 
 
-def _syntax_error_defining(name, earlier):
+def _syntax_error_defining(name, earlier, _):
     """Why ``name`` was never defined, when the nearest earlier solution cell whose text
     defines it (a cell that failed to compile has nothing else to go by) raised a syntax
     error; else None. The test's own NameError would send the student to the wrong cell.
@@ -101,8 +107,8 @@ def _syntax_error_defining(name, earlier):
         return None
     located = SYNTAX_ERROR_AT.match(str(error.get("evalue", "")))
     if located is None:
-        return f"your cell has a syntax error: {error.get('evalue', '')}"
-    return f"your cell has a syntax error at line {located[2]}: {located[1]}"
+        return _("your cell has a syntax error: {error}").format(error=error.get("evalue", ""))
+    return _("your cell has a syntax error at line {line}: {error}").format(line=located[2], error=located[1])
 
 
 def run(path, timeout=DEFAULT_TIMEOUT, kernel_name="python3", on_result=None):
@@ -116,12 +122,12 @@ def run(path, timeout=DEFAULT_TIMEOUT, kernel_name="python3", on_result=None):
     path = Path(path)
     notebook = read_notebook(path)
     tests = _visible_tests(notebook)
-    results = []
+    results, _ = [], speaker(notebook)
 
-    def collect(cell, cell_index, **_):
+    def collect(cell, cell_index, **__):
         if cell_index in tests:
-            message = _failure(cell, notebook.cells[:cell_index], timeout)
-            results.append(VisibleTest(function_of(tests[cell_index]), message is None, message or "passed"))
+            message = _failure(cell, notebook.cells[:cell_index], timeout, _)
+            results.append(VisibleTest(function_of(tests[cell_index]), message is None, message or _("passed")))
             if on_result is not None:
                 on_result(results[-1])
 
@@ -147,10 +153,11 @@ def run(path, timeout=DEFAULT_TIMEOUT, kernel_name="python3", on_result=None):
 def progress(path, stream):
     """Say at once which notebook runs (a lesson takes a while), then return the ``on_result``
     of ``run`` that prints each visible test's line as its cell finishes, aligned in advance."""
-    functions = [function_of(grade_id) for grade_id in _visible_tests(read_notebook(path)).values()]
-    stream.write(f"running {path} in a fresh kernel ...\n")
+    notebook = read_notebook(path)
+    functions, _ = [function_of(grade_id) for grade_id in _visible_tests(notebook).values()], speaker(notebook)
+    stream.write(_("running {path} in a fresh kernel ...").format(path=path) + "\n")
     if not functions:
-        stream.write(NO_VISIBLE_TESTS)
+        stream.write(_("no visible tests here: no cell has an nbgrader grade id test_<function>") + "\n")
     stream.flush()
     width = max([len(function) for function in functions] + [8])  # the messages line up
     return lambda result: report_line(result, width, stream)
@@ -162,9 +169,10 @@ def report_line(result, width, stream):
     stream.flush()
 
 
-def score_line(results):
-    passed = sum(r.passed for r in results)
-    return f"{passed} / {len(results)} passed (the grade comes from the hidden tests, run when the lesson is graded)"
+def score_line(results, _=str):
+    """The last line: how many visible tests passed, and that they are not the grade."""
+    return _("visible tests: {passed} / {total} passed (the grade comes from the hidden tests, run when the lesson "
+             "is graded)").format(passed=sum(r.passed for r in results), total=len(results))
 
 
 def as_json(path, results):
@@ -179,7 +187,7 @@ def failure_lines(notebook):
     ``notebook``: what ``check`` prints, for nbgrader's Validate (``overrides.OneLineValidator``)."""
     lines = {}
     for index, grade_id in _visible_tests(notebook).items():
-        message = _failure(notebook.cells[index], notebook.cells[:index], timeout=None)
+        message = _failure(notebook.cells[index], notebook.cells[:index], None, speaker(notebook))
         if message is not None:
             lines[notebook.cells[index].source.strip()] = (function_of(grade_id), message)
     return lines

@@ -49,6 +49,8 @@ LOCALE = Path(__file__).resolve().parent.parent / "locale"
 OWN_CATALOGUE = "checks.po"
 # Marks a lesson catalogue's entry for a visible test's string (autograder.translate writes it).
 VISIBLE_TEST_COMMENT = "string in a visible test (translated as it runs)"
+# gettext's flag for an entry whose msgid has ``{...}`` placeholders (an f-string, a str.format template).
+BRACE_FORMAT = "python-brace-format"
 PLACEHOLDER = re.compile(r"(?<!\{)\{(?!\{)[^{}]*\}")
 
 
@@ -59,7 +61,7 @@ def _load_languages():
     module, and inside its sandbox ``locale/`` cannot be read. ``sentences`` are this
     module's templates; ``texts`` the test cells' plain strings, longest first, replaced
     wherever they occur (a sentence may be built from two); ``patterns`` their f-strings,
-    matched as whole messages, each ``{...}`` capturing what it printed.
+    found wherever they printed, each ``{...}`` capturing what it printed.
     """
     languages = {}
     for path in sorted(LOCALE.glob("*/LC_MESSAGES/*.po")):
@@ -69,19 +71,28 @@ def _load_languages():
                 continue
             if path.name == OWN_CATALOGUE:
                 sentences[entry.msgid] = entry.msgstr
-            elif entry.comment == VISIBLE_TEST_COMMENT and PLACEHOLDER.search(entry.msgid):
-                patterns.append((_pattern(entry.msgid), entry.msgstr))
+            elif entry.comment == VISIBLE_TEST_COMMENT and BRACE_FORMAT in entry.flags:
+                patterns.append((pattern(entry.msgid), entry.msgstr))
             elif entry.comment == VISIBLE_TEST_COMMENT:
                 texts[entry.msgid] = entry.msgstr
-    return {language: (sentences, dict(sorted(texts.items(), key=lambda item: -len(item[0]))), patterns)
+    return {language: (sentences, *longest_first(texts, patterns))
             for language, (sentences, texts, patterns) in languages.items()}
 
 
-def _pattern(template):
-    """A regular expression matching what the f-string ``template`` prints, one group per ``{...}``."""
+def longest_first(texts, patterns):
+    """``texts`` (``{english: translation}``) and ``patterns`` (``[(pattern(english), translation)]``)
+    in the order ``localize`` tries them: the longest English first, before any part of it."""
+    return (dict(sorted(texts.items(), key=lambda item: -len(item[0]))),
+            sorted(patterns, key=lambda item: -len(item[0][0].pattern)))
+
+
+def pattern(template):
+    """What finds the f-string ``template``'s output in a message: a regular expression with one
+    group per ``{...}``, the placeholders, and whether it must match the message whole (when the
+    template ends in a placeholder, nothing marks where that value ends)."""
     pieces = PLACEHOLDER.split(template)
     literal = [re.escape(piece.replace("{{", "{").replace("}}", "}")) for piece in pieces]
-    return re.compile("(.*?)".join(literal), re.S), PLACEHOLDER.findall(template)
+    return re.compile("(.*?)".join(literal), re.S), PLACEHOLDER.findall(template), pieces[-1] == ""
 
 
 LANGUAGES = _load_languages()
@@ -105,13 +116,27 @@ def _(sentence):
 
 def _localized(text):
     """A test cell's ``text`` (a message, a printed line) with its strings in the language in force."""
-    texts, patterns = _speaking[1:]
-    for (pattern, placeholders), translation in patterns:
-        match = pattern.fullmatch(text)
-        if match:
+    return localize(text, *_speaking[1:])
+
+
+def localize(text, texts, patterns):
+    """``text`` translated: wherever an f-string of ``patterns`` (``(pattern(english), translation)``)
+    printed in it, the translation with that output's values; then every English string of
+    ``texts`` (``{english: translation}``, longest first) replaced wherever it occurs, in the
+    values too (a check's name is often an f-string of its own, or a plain string)."""
+    def filled(translation, placeholders):
+        def fill(match):
             printed = dict(zip(placeholders, match.groups()))
-            text = PLACEHOLDER.sub(lambda m: printed.get(m.group(), m.group()), translation)
-            return text.replace("{{", "{").replace("}}", "}")
+            done = PLACEHOLDER.sub(lambda m: printed.get(m.group(), m.group()), translation)
+            return done.replace("{{", "{").replace("}}", "}")
+        return fill
+
+    for (regex, placeholders, whole_only), translation in patterns:
+        if whole_only:
+            match = regex.fullmatch(text)
+            text = filled(translation, placeholders)(match) if match else text
+        else:
+            text = regex.sub(filled(translation, placeholders), text)
     for english, translation in texts.items():
         text = text.replace(english, translation)
     return text

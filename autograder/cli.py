@@ -68,7 +68,7 @@ def _grade(args):
         return 2
     print_table(rows)
     out = Path(args.out)
-    report_stage.write_report(out)
+    report_stage.write_report(out, None if args.report_language == "en" else args.report_language)
     print(f"\ngrades: {out / 'grades.csv'}\nfeedback: {out / 'feedback'}\nreport: {out / 'report.html'}")
     if stopped:
         print(f"error: {stopped}", file=sys.stderr)
@@ -100,17 +100,17 @@ def _check(args):
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(check_stage.as_json(args.notebook, results) if args.json
-          else f"visible tests: {check_stage.score_line(results)}")
+          else check_stage.score_line(results, check_stage.speaker(check_stage.read_notebook(args.notebook))))
     return 0 if all(result.passed for result in results) else 1
 
 
 def _workspace(args):
+    where = "/".join(["work", *([args.language] if args.language else [])])
     for lesson in args.fresh:
-        kept = workspace_stage.fresh(lesson)
-        print(f"work/{lesson}: a fresh copy" + (f"; your previous work is in {kept.relative_to(kept.parent.parent)}"
-                                                if kept else ""))
-    for lesson in workspace_stage.prepare():
-        print(f"work/{lesson}: copied from lessons/")
+        kept = workspace_stage.fresh(lesson, language=args.language)
+        print(f"{where}/{lesson}: a fresh copy" + (f"; your previous work is in {where}/{kept.name}" if kept else ""))
+    for lesson in workspace_stage.prepare(language=args.language):
+        print(f"{where}/{lesson}: copied from {where.replace('work', 'lessons', 1)}/")
     return 0
 
 
@@ -161,6 +161,8 @@ def build_parser():
     grade = commands.add_parser("grade", help="grade a class of submissions with nbgrader autograde")
     grade.add_argument("submissions", help="folder of <student_id>/<lesson>/<lesson>.ipynb")
     grade.add_argument("--out", required=True, help="folder for the gradebook, tables, feedback and report")
+    grade.add_argument("--report-language", choices=["en", *translate_stage.LANGUAGES], default="en",
+                       help="the language of report.html, the instructor's page")
     _add_grade_options(grade)
     grade.set_defaults(run=_grade)
 
@@ -172,6 +174,8 @@ def build_parser():
     work = commands.add_parser("workspace", help="copy the lessons you have not started into work/ (never overwrites)")
     work.add_argument("--fresh", action="append", choices=LESSON_IDS, default=[],
                       help="a new copy of this lesson; your old one is kept beside it (repeatable)")
+    work.add_argument("--language", choices=translate_stage.LANGUAGES,
+                      help="the lessons of this edition, from lessons/<language>/ into work/<language>/")
     work.set_defaults(run=_workspace)
 
     room = commands.add_parser("classroom", help="run the course on JupyterHub with nbgrader's exchange, on this machine")
@@ -179,8 +183,9 @@ def build_parser():
     room.set_defaults(run=_classroom)
 
     words = commands.add_parser("translate", help="write or merge a lesson's catalogue (locale/) from solutions/")
-    words.add_argument("--update", action="append", choices=[*LESSON_IDS, translate_stage.CHECKS], required=True,
-                       help="merge this lesson's (or checks') catalogue with its source, as msgmerge does (repeatable)")
+    words.add_argument("--update", action="append", choices=[*LESSON_IDS, *translate_stage.MODULES], required=True,
+                       help="merge this lesson's catalogue (or checks', feedback's, report's) with its source, "
+                       "as msgmerge does (repeatable)")
     words.add_argument("--language", choices=translate_stage.LANGUAGES, default="zh_CN")
     words.set_defaults(run=_translate)
 

@@ -24,12 +24,14 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbformat.v4 import new_output
 from nbgrader.api import Gradebook
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets.config import Config
 
+from . import translate
 from .course import HIDDEN_TEST_PREFIX, WRITTEN_PREFIX, awaits_instructor, function_of, is_hidden_test, is_written_answer
 from .markup import MATHML_ATTRIBUTES, MATHML_TAGS
-from .overrides import FeedbackExporter, RememberedHighlight, SanitizeOutputs
+from .judge import PASSED
+from .overrides import FIGURE_ALT, FeedbackExporter, GetGradesAtOnce, RememberedHighlight, SanitizeOutputs
 from .tables import lateness
 
 
@@ -37,40 +39,56 @@ from .tables import lateness
 BUILTIN_ERRORS = {name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)}
 
 
-def hidden_failure_sentence(function, outputs):
+def hidden_failure_sentence(function, outputs, _=str, hint_in_language=str):
     """The one sentence a student reads for a failed hidden test, in the grader's words only.
 
     The hint of a ``CheckFailure`` (the text after " — ": the hidden test's own explanation
-    of a known mistake) is shown. A ``RecordedFailure`` quotes what the kernel recorded after
-    it had seen the hidden tests, so of it the page says no more than whether the function
-    is unimplemented or which built-in exception it raised.
+    of a known mistake) is shown, through ``hint_in_language``. A ``RecordedFailure`` quotes
+    what the kernel recorded after it had seen the hidden tests, so of it the page says no more
+    than whether the function is unimplemented or which built-in exception it raised. ``_`` is
+    the page's language (``translate.gettext``).
     """
     errors = [o for o in outputs if o.get("output_type") == "error"]
     if not errors:
         return None
     ename, evalue = errors[0].get("ename"), str(errors[0].get("evalue", ""))
-    hint = evalue.split(" — ", 1)[1].splitlines()[0] if ename == "CheckFailure" and " — " in evalue else None
+    hint = None
+    if ename == "CheckFailure" and " — " in evalue:
+        hint = hint_in_language(evalue.split(" — ", 1)[1].splitlines()[0])
     raised = re.search(r"your code raised (\w+)", evalue)
     if raised and raised.group(1) in BUILTIN_ERRORS:
-        hint = f"your code raised {raised.group(1)} on an input the hidden tests use"
+        hint = _("your code raised {error} on an input the hidden tests use").format(error=raised.group(1))
     elif "is not implemented yet" in evalue:
-        hint = "it is not implemented yet"
-    return f"The hidden tests of {function} failed" + (f": {hint}" if hint else ".") \
-        + " Run the visible tests again and compare with the lesson's conventions."
+        hint = _("it is not implemented yet")
+    failed = (_("The hidden tests of {function} failed: {hint}. Run the visible tests again and compare with the "
+                "lesson's conventions.") if hint else
+              _("The hidden tests of {function} failed. Run the visible tests again and compare with the lesson's "
+                "conventions."))
+    return failed.format(function=function, hint=hint)
 
 
 class HideHiddenFailures(NbGraderPreprocessor):
     """Replace a failed hidden test cell's outputs with a sentence that gives nothing away.
 
-    A passed one keeps the grader's line saying so (``autograder.judge`` wrote its outputs).
+    A passed one gets a line saying so, in the page's language.
     """
+
+    def preprocess(self, nb, resources):
+        language, lesson = translate.notebook_language(nb), resources["nbgrader"].get("assignment")
+        self._ = translate.gettext("feedback", language)
+        self._hint = lambda text: translate.hint(text, lesson, language)
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
         if cell.cell_type == "code" and grade_id.startswith(HIDDEN_TEST_PREFIX):
-            sentence = hidden_failure_sentence(function_of(grade_id), cell.get("outputs", []))
+            function = function_of(grade_id)
+            sentence = hidden_failure_sentence(function, cell.get("outputs", []), self._, self._hint)
             if sentence:
                 cell.outputs = [new_output("stream", name="stderr", text=sentence + "\n")]
+            elif [output.get("text") for output in cell.get("outputs", [])] == [f"{function}: {PASSED}\n"]:
+                passed = self._("hidden tests passed")  # the judge's line, in the page's language
+                cell.outputs = [new_output("stream", name="stdout", text=f"{function}: {passed}\n")]
         return cell, resources
 
 
@@ -117,14 +135,19 @@ math[display="block"] { margin: .6em 0; overflow-x: auto; }
 
 class SummariseFunctions(NbGraderPreprocessor):
     """Put a table at the top of the page: one row per graded function, its points and the
-    one line the student needs (the grader's verdict or ``HideHiddenFailures``' sentence).
+    one line the student needs (the grader's verdict or ``HideHiddenFailures``' sentence),
+    in the page's language.
 
     The table goes to ``resources["summary"]``; ``FeedbackExporter`` shows it in place of
     nbgrader's list of identical "Test cell" links.
     """
 
     def preprocess(self, nb, resources):
-        rows = [self._written_row(cell, resources) for cell in nb.cells if is_written_answer(cell)]
+        language = translate.notebook_language(nb)
+        _ = translate.gettext("feedback", language)
+        if language:
+            resources["template_words"] = template_words(_)
+        rows = [self._written_row(cell, resources, _) for cell in nb.cells if is_written_answer(cell)]
         for cell in nb.cells:
             if not is_hidden_test(cell):
                 continue
@@ -134,16 +157,18 @@ class SummariseFunctions(NbGraderPreprocessor):
             mark = "passed" if score == points else "failed"
             rows.append(f'<tr class="{mark}"><td><a href="#{html.escape(grade_id)}"><code>'
                         f'{html.escape(function_of(grade_id))}</code></a></td><td>{score:g} / {points:g}</td>'
-                        f'<td>{html.escape(_verdict(function_of(grade_id), cell.get("outputs", [])))}</td></tr>')
-        resources["summary"] = (
-            '<table class="summary"><tr><th>function</th><th>points</th><th>what the hidden tests found</th></tr>'
-            + "".join(rows) + "</table><p class=\"summary-note\">Points come from the hidden tests, run when the "
-            "lesson was graded, and from your written answers, which your instructor grades. The visible tests "
-            "in the notebook below score nothing: they are there to help.</p>" + self._late_note(resources))
+                        f'<td>{html.escape(_verdict(function_of(grade_id), cell.get("outputs", []), _))}</td></tr>')
+        headers = "".join(f"<th>{html.escape(header)}</th>" for header in
+                          (_("function"), _("points"), _("what the hidden tests found")))
+        note = _("Points come from the hidden tests, run when the lesson was graded, and from your written answers, "
+                 "which your instructor grades. The visible tests in the notebook below score nothing: they are there "
+                 "to help.")
+        resources["summary"] = (f'<table class="summary"><tr>{headers}</tr>' + "".join(rows) + "</table>"
+                                f'<p class="summary-note">{html.escape(note, quote=False)}</p>' + self._late_note(resources, _))
         return nb, resources
 
     @staticmethod
-    def _late_note(resources):
+    def _late_note(resources, _):
         """A line saying how late the notebook was submitted and what that cost, if it was late."""
         ids = resources["nbgrader"]
         if "db_url" not in ids:  # a page made without a gradebook (generate_feedback always has one)
@@ -153,35 +178,47 @@ class SummariseFunctions(NbGraderPreprocessor):
             late, penalty = submission.total_seconds_late, submission.late_submission_penalty or 0.0
         if late <= 0:
             return ""
-        return (f'<p class="summary-note late">Submitted {lateness(late)} after the due date: the course\'s late '
-                f'penalty took {penalty:g} point{"" if penalty == 1 else "s"} off the score above.</p>')
-
+        took = (_("Submitted {late} after the due date: the course's late penalty took {penalty:g} point off the "
+                  "score above.") if penalty == 1 else
+                _("Submitted {late} after the due date: the course's late penalty took {penalty:g} points off the "
+                  "score above."))
+        return f'<p class="summary-note late">{html.escape(took.format(late=lateness(late), penalty=penalty), quote=False)}</p>'
 
     @staticmethod
-    def _written_row(cell, resources):
+    def _written_row(cell, resources, _):
         """A written answer's row: its score once the instructor has graded it, else that it waits."""
         meta, ids = cell.metadata.nbgrader, resources["nbgrader"]
         with Gradebook(ids["db_url"]) as gradebook:
             grade = gradebook.find_grade(meta.grade_id, ids["notebook"], ids["assignment"], ids["student"])
             waiting = awaits_instructor(grade)
             unanswered = grade.manual_score is None and grade.auto_score == 0  # left as handed out
-        topic = html.escape(meta.grade_id.removeprefix(WRITTEN_PREFIX).replace("_", " "))
+        topic = html.escape(_("written answer: {topic}").format(topic=meta.grade_id.removeprefix(WRITTEN_PREFIX)
+                                                                .replace("_", " ")))
+        link = f'<a href="#{html.escape(meta.grade_id)}">{topic}</a>'
         if waiting:
-            return (f'<tr class="waiting"><td><a href="#{html.escape(meta.grade_id)}">written answer: {topic}</a></td>'
-                    f'<td>? / {float(meta.points):g}</td><td>your instructor grades this answer by hand</td></tr>')
+            return (f'<tr class="waiting"><td>{link}</td><td>? / {float(meta.points):g}</td>'
+                    f'<td>{html.escape(_("your instructor grades this answer by hand"))}</td></tr>')
         mark = "passed" if float(meta.score or 0) == float(meta.points) else "failed"
-        verdict = "no answer: the cell is as it was handed out" if unanswered else "graded by your instructor"
-        return (f'<tr class="{mark}"><td><a href="#{html.escape(meta.grade_id)}">written answer: {topic}</a></td>'
-                f'<td>{float(meta.score or 0):g} / {float(meta.points):g}</td><td>{verdict}</td></tr>')
+        verdict = _("no answer: the cell is as it was handed out") if unanswered else _("graded by your instructor")
+        return (f'<tr class="{mark}"><td>{link}</td><td>{float(meta.score or 0):g} / {float(meta.points):g}</td>'
+                f'<td>{html.escape(verdict)}</td></tr>')
 
 
-def _verdict(function, outputs):
+def template_words(_):
+    """The words of nbgrader's feedback template, and the alt text of a figure the notebook drew, in
+    the page's language (``_``), for ``overrides.FeedbackExporter`` to put in."""
+    return {"Score": _("Score"), "Top": _("Top"), "Student's answer": _("Student's answer"),
+            "Student's task": _("Student's task"), "Comments": _("Comments"),
+            "Late submission penalty": _("Late submission penalty"), FIGURE_ALT: _("a figure drawn by the notebook")}
+
+
+def _verdict(function, outputs, _):
     """The first line of a hidden cell's outputs, without the function's name before it."""
     for output in outputs:
         text = (output.get("text") or output.get("evalue") or "").strip()
         if text:
             return text.splitlines()[0].removeprefix(f"{function}: ")
-    return "no result: the cell did not run"
+    return _("no result: the cell did not run")
 
 
 def remember(notebooks):
@@ -201,7 +238,7 @@ def remember(notebooks):
 
 def configure(config, template_cache=None):
     """Add the hiding and cleaning steps to nbgrader's GenerateFeedback pipeline in ``config``."""
-    config.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests,
+    config.GenerateFeedback.preprocessors = [GetGradesAtOnce, CSSHTMLHeaderPreprocessor, ClearHiddenTests,
                                              HideHiddenFailures, SummariseFunctions, SanitizeOutputs]
     config.ClearHiddenTests.enforce_metadata = False
     config.SanitizeOutputs.enabled = True

@@ -52,7 +52,7 @@ class GradingStopped(GradingError):
 
 def prepare_gradebook(out, lessons):
     """Record the lessons in the course gradebook, which every worker then writes to; return
-    each lesson's points.
+    each lesson's points and the released notebooks.
 
     SQLite in write-ahead-log mode lets the workers' short writes take turns while readers
     go on; each worker's autograde is nbgrader's own, writing its own student's rows. The
@@ -69,9 +69,9 @@ def prepare_gradebook(out, lessons):
         connection.execute("PRAGMA journal_mode=WAL")
         if new:
             overrides.stamp_new_gradebook(connection)  # nbgrader then runs no alembic command
-    feedback.remember(release.generate(lessons, work / "release", course, out))
+    released = release.generate(lessons, work / "release", course, out)
     with Gradebook(f"sqlite:///{course}") as gradebook:
-        return {lesson: gradebook.find_assignment(lesson).max_score for lesson in lessons}
+        return {lesson: gradebook.find_assignment(lesson).max_score for lesson in lessons}, released
 
 
 class Progress:
@@ -127,7 +127,8 @@ class Session:
         # Started first: the template imports what kernels need while this process releases the lessons.
         self._template = forkserver.Template()
         try:
-            self.max_scores = prepare_gradebook(out, lessons)
+            self.max_scores, released = prepare_gradebook(out, lessons)
+            feedback.remember(released)  # the lessons' prose rendered once, for every page
             self.skip_cells = {lesson: () if every_cell else teaching_cell_ids(lesson) for lesson in lessons}
         except BaseException:
             self._template.stop()
@@ -219,7 +220,8 @@ def grade(submissions_folder, out, lessons=None, students=None, jobs=None, limit
     if policy.Roster(config=course).required:
         to_grade, decided = off_roster(out, to_grade, decided)
     if scheduler:  # each worker resolves the limits and makes its sandboxes, as a local run does
-        session, max_scores = None, prepare_gradebook(out, lessons)
+        max_scores, _ = prepare_gradebook(out, lessons)  # the workers render the pages, each from its release
+        session = None
         run = describe_run(limits, f"each worker of the Dask cluster at {scheduler} sets its own, as a local run does")
         run["scheduler"] = scheduler
     else:

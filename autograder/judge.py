@@ -34,6 +34,8 @@ from .checks import CheckFailure
 from .course import function_of, is_hidden_test, solution_notebook
 from .reference import reference
 
+# What a passed hidden test cell prints after the function's name.
+PASSED = "hidden tests passed"
 # (lesson, grade id, cell source) -> (the reference's record, its verdict), made by ``remember``.
 _reference_verdicts = {}
 
@@ -96,7 +98,7 @@ def _judged(grade_id, source, lesson, entries, error):
     if judge.tests != [grade_id]:
         return [_error(f"grader error: cell {grade_id} must define exactly one @hidden_test named {grade_id}, "
                        f"found {judge.tests}", ename="GraderError")]
-    return [new_output("stream", name="stdout", text=f"{function_of(grade_id)}: hidden tests passed\n")]
+    return [new_output("stream", name="stdout", text=f"{function_of(grade_id)}: {PASSED}\n")]
 
 
 class JudgeHiddenTests(NbGraderPreprocessor):

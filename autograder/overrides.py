@@ -13,9 +13,14 @@ statuses, the hidden phase's rules, the feedback page's steps) lives in its own 
   (``PromptKernelClient``).
 - nbconvert 7.17 / nbclient 0.11: ``PhasedExecute``, execution in a folder of the grader's
   choosing, in phases, with a filter on the kernel's messages.
+- nbgrader 0.9.6: ``SaveAutoGradesAtOnce`` and ``GetGradesAtOnce`` read a notebook's grades and
+  comments with one query each (and write them with one commit), not a query and a commit per cell.
 - nbgrader 0.9.6: ``OneLineValidator``, what JupyterLab's Validate button reports.
 - nbgrader 0.9.6: ``use_hub_username``, the exchange's student named by the hub account.
 - nbgrader 0.9.6: ``stamp_new_gradebook``, a new gradebook without the ``alembic`` command.
+- jsonschema 4.26: the grader's processes keep ``rfc3987_syntax`` from being imported (a second
+  of every start, building a grammar for formats no schema here uses); the line is in
+  ``autograder/startup.py``, which they import before anything imports jsonschema.
 - nbconvert 7.17: the feedback page's exporter (one pass, shared compiled templates, a
   Content Security Policy, markdown cleaned after rendering), its code highlighter (which
   remembers) and its output cleaning step (``SanitizeOutputs``).
@@ -48,7 +53,9 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
-from nbgrader.preprocessors import CheckCellMetadata, Execute
+from nbgrader import utils as nbgrader_utils
+from nbgrader.api import BaseCell, Comment, Grade, Gradebook
+from nbgrader.preprocessors import CheckCellMetadata, Execute, GetGrades, NbGraderPreprocessor, SaveAutoGrades
 from nbgrader.validator import Validator
 from traitlets import Bool, Dict, Enum, Integer, List, Unicode, default
 
@@ -359,12 +366,88 @@ class FeedbackExporter(HTMLExporter):
             page = page.replace("</head>", f"<style>{self.page_style}</style>\n</head>", 1)
         if "summary" in resources:
             page = NBGRADER_TEST_LIST.sub(lambda _: f'<div id="toc">{resources["summary"]}</div>', page, count=1)
-        return IMAGE_WITHOUT_ALT.sub(r'\1 alt="a figure drawn by the notebook"', page), resources
+        words = resources.get("template_words", {})
+        if words:
+            page = TEMPLATE_WORDS.sub(lambda m: m.group(1) + words.get(m.group(2), m.group(2)), page)
+        alt = html.escape(words.get(FIGURE_ALT, FIGURE_ALT))
+        return IMAGE_WITHOUT_ALT.sub(rf'\1 alt="{alt}"', page), resources
 
 
 IMAGE_WITHOUT_ALT = re.compile(r"(<img\b)(?![^>]*\balt=)")
+FIGURE_ALT = "a figure drawn by the notebook"
+# nbgrader 0.9.6's feedback template: each of its words, in the markup around it there, for
+# ``resources["template_words"]`` (the page's language) to replace.
+TEMPLATE_WORDS = re.compile(r'(\(|^\s*|<a href="#top">\(|<span class="nbgrader-label">|<b>|<li class="late-penalty">)'
+                            r"(Score|Top|Student's answer|Student's task|Comments|Late submission penalty)"
+                            r'(?=: |\)</a>|</span>|:</b>| \(Score)', re.M)
 NBGRADER_TEST_LIST = re.compile(r'<div id="toc">.*?</div>', re.S)  # nbgrader 0.9.6's feedback template
 TEMPLATE_MATHJAX = re.compile(r'<script\b[^>]*(?:mathjax|MathJax)[^>]*>.*?</script>\s*', re.S)  # nbconvert 7.17's mathjax()
+
+
+# --- nbgrader 0.9.6: a notebook's grades and comments read and written at once --------------------
+
+def _by_cell_name(gradebook, model, notebook):
+    """``{cell name: row}`` of ``model`` (``Grade`` or ``Comment``) for a submitted notebook: one query."""
+    return dict(gradebook.db.query(BaseCell.name, model).join(model.cell).filter(model.notebook_id == notebook.id))
+
+
+def _submitted_notebook(gradebook, ids):
+    return gradebook.find_submission_notebook(ids["notebook"], ids["assignment"], ids["student"])
+
+
+class SaveAutoGradesAtOnce(SaveAutoGrades):
+    """nbgrader 0.9.6's ``SaveAutoGrades`` (``preprocess``, ``_add_score``, ``_add_comment``): the same
+    values, from one query for the notebook's grades and one for its comments, committed once.
+    Upstream finds each cell's row with a query of seven joins and commits after every cell."""
+
+    def preprocess(self, nb, resources):
+        with Gradebook(resources["nbgrader"]["db_url"]) as self.gradebook:
+            notebook = _submitted_notebook(self.gradebook, resources["nbgrader"])
+            self._grades = _by_cell_name(self.gradebook, Grade, notebook)
+            self._comments = _by_cell_name(self.gradebook, Comment, notebook)
+            nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)  # each cell, as upstream
+            self.gradebook.db.commit()
+        return nb, resources
+
+    def _add_score(self, cell, resources):
+        grade = self._grades[cell.metadata.nbgrader.grade_id]
+        grade.auto_score, _ = nbgrader_utils.determine_grade(cell, self.log)
+        # A manual grade, or no automatic one, keeps the cell in the instructor's queue.
+        grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+
+    def _add_comment(self, cell, resources):
+        untouched = (cell.metadata.nbgrader.get("checksum", None) == nbgrader_utils.compute_checksum(cell)
+                     and not nbgrader_utils.is_task(cell))
+        self._comments[cell.metadata.nbgrader.grade_id].auto_comment = "No response." if untouched else None
+
+
+class GetGradesAtOnce(GetGrades):
+    """nbgrader 0.9.6's ``GetGrades`` (``preprocess``, ``_get_score``, ``_get_comment``): the same
+    values from one query for the notebook's grades and one for its comments, where upstream
+    makes a query of seven joins per cell."""
+
+    def preprocess(self, nb, resources):
+        ids = resources["nbgrader"]
+        with Gradebook(ids["db_url"]) as self.gradebook:
+            notebook = _submitted_notebook(self.gradebook, ids)
+            self._grades = _by_cell_name(self.gradebook, Grade, notebook)
+            self._comments = _by_cell_name(self.gradebook, Comment, notebook)
+            nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)  # each cell, as upstream
+            late_penalty = notebook.late_submission_penalty
+            if late_penalty is None:
+                late_penalty = 0
+            else:
+                self.log.warning("Late submission penalty: {}".format(late_penalty))
+            ids["score"], ids["max_score"], ids["late_penalty"] = (notebook.score - late_penalty, notebook.max_score,
+                                                                    late_penalty)
+        return nb, resources
+
+    def _get_comment(self, cell, resources):
+        cell.metadata.nbgrader["comment"] = self._comments[cell.metadata.nbgrader.grade_id].comment
+
+    def _get_score(self, cell, resources):
+        grade = self._grades[cell.metadata.nbgrader.grade_id]
+        cell.metadata.nbgrader["score"], cell.metadata.nbgrader["points"] = grade.score, grade.max_score
 
 
 # --- nbgrader 0.9.6: the Validate button -----------------------------------------------------------

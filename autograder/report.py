@@ -5,6 +5,10 @@ lesson the score distribution and, per graded function, who gave a wrong answer 
 wrong answers seen most often) apart from who left the stub untouched, so the instructor sees
 at a glance what to teach again. The page is self-contained (charts embedded as data URIs)
 and uses no script: it is mailed, opened offline, or viewed under a policy that forbids scripts.
+
+The page speaks the instructor's language: each of its sentences is a ``str.format`` template
+wrapped in ``_()``, translated from ``locale/<language>/LC_MESSAGES/report.po``. What comes from
+the tables (student ids, lessons, functions, failure messages) is shown as recorded.
 """
 
 import base64
@@ -21,6 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from . import tables, translate  # noqa: E402
 from .course import WRITTEN_PREFIX, function_of  # noqa: E402
 from .tables import GRADED, LATE, MISSING, NOT_SUBMITTED, SCORED, UNKNOWN_LESSON, WRITTEN_TO_GRADE, lateness, read_csv  # noqa: E402
 
@@ -56,6 +61,20 @@ code{font-size:.92em;background:#f3f5f7;padding:0 .25em;border-radius:3px}
 def escaped(value):
     """``html.escape``: everything from the tables may have been written by a student."""
     return html.escape(str(value))
+
+
+def status_word(status, _):
+    """A status as the page shows it, in the page's language; the tables keep it in English."""
+    words = {tables.GRADED: _("graded"), tables.MISSING: _("missing"), tables.INVALID_NOTEBOOK: _("invalid notebook"),
+             tables.INVALID_SUBMISSION: _("invalid submission"), tables.UNKNOWN_LESSON: _("unknown lesson"),
+             tables.INVALID_STUDENT_ID: _("invalid student id"), tables.WRONG_LESSON: _("wrong lesson"),
+             tables.NOT_ON_ROSTER: _("not on roster"), tables.TIMEOUT: _("timeout"),
+             tables.KERNEL_DIED: _("kernel died"), tables.MEMORY_LIMIT: _("memory limit"),
+             tables.PROCESS_LIMIT: _("process limit"), tables.DISK_LIMIT: _("disk limit"),
+             tables.OUTPUT_CAPPED: _("output capped"), tables.AUTOGRADE_FAILED: _("autograde failed"),
+             tables.GRADER_ERROR: _("grader error"), tables.WRITTEN_TO_GRADE: _("written answers to grade"),
+             tables.LATE: _("late")}
+    return words.get(status, status)
 
 
 def score_fractions(grades):
@@ -133,39 +152,51 @@ def png(fig):
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def plot_distribution(fractions):
+def chart(plot, data, _, language):
+    """``plot(data, _)``'s figure as a ``data:`` URI; in another language than English, drawn with
+    that language's fonts (a fallback for the glyphs DejaVu Sans lacks), for this figure only."""
+    fonts = {"font.family": translate.font_families(language)} if language else {}
+    with matplotlib.rc_context(fonts):
+        return png(plot(data, _))
+
+
+def plot_distribution(fractions, _):
     """The lesson's score histogram, in tenths of its points; the lesson is named by the heading above."""
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.hist([100 * f for f in fractions], bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.001],
             color="#4c72b0", edgecolor="white")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(title="Scores", xlabel="score (% of the lesson's points)", ylabel="students")
-    return png(fig)
+    ax.set(title=_("Scores"), xlabel=_("score (% of the lesson's points)"), ylabel=_("students"))
+    return fig
 
 
-def plot_losses(functions):
+def plot_losses(functions, _):
     """Per function, the students who answered wrong, then those who did not attempt it."""
     fig, ax = plt.subplots(figsize=(6, 0.4 * len(functions) + 1.5))
     names = [f["function"] for f in functions][::-1]
     wrong = [f["wrong"] for f in functions][::-1]
-    ax.barh(names, wrong, color="#c44e52", label="wrong answer")
-    ax.barh(names, [f["not_attempted"] for f in functions][::-1], left=wrong, color="#b8bec7", label="not attempted")
+    ax.barh(names, wrong, color="#c44e52", label=_("wrong answer"))
+    ax.barh(names, [f["not_attempted"] for f in functions][::-1], left=wrong, color="#b8bec7",
+            label=_("not attempted"))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(title="Students who lost points", xlabel="students")
+    ax.set(title=_("Students who lost points"), xlabel=_("students"))
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize="small", frameon=False)
-    return png(fig)
+    return fig
 
 
-def how_it_was_graded(out):
-    """The last grading run's walls and limits (``OUT/run.json``), its warnings first and in red."""
+def how_it_was_graded(out, _):
+    """The last grading run's walls and limits (``OUT/run.json``), its warnings first and in red;
+    the warnings and limits as the run recorded them."""
     run_file = out / "run.json"
     if not run_file.exists():
         return []
     run = json.loads(run_file.read_text())
-    parts = [f"<p style='color:#b00020'><strong>Warning: {escaped(w)}.</strong></p>" for w in run["warnings"]]
-    isolation = {"bwrap": "each kernel in a bubblewrap sandbox", "none": "no sandbox",
-                 "auto": "each kernel in a bubblewrap sandbox where its worker has bubblewrap"}[run["isolation"]]
-    return parts + [f"<p>Graded with {isolation}; limits: {escaped(run['limits'])}.</p>"]
+    parts = [f"<p style='color:#b00020'><strong>{_('Warning: {warning}.').format(warning=escaped(w))}</strong></p>"
+             for w in run["warnings"]]
+    isolation = {"bwrap": _("each kernel in a bubblewrap sandbox"), "none": _("no sandbox"),
+                 "auto": _("each kernel in a bubblewrap sandbox where its worker has bubblewrap")}[run["isolation"]]
+    graded = _("Graded with {isolation}; limits: {limits}.").format(isolation=isolation, limits=escaped(run["limits"]))
+    return parts + [f"<p>{graded}</p>"]
 
 
 def table(headers, rows, id_=""):
@@ -199,14 +230,16 @@ def did_not_attempt(grades, left_as_stubs, lesson):
                and (row["status"] == MISSING or (lesson, row["student_id"]) in left_as_stubs))
 
 
-def summary(grades, outcomes, lessons):
+def summary(grades, outcomes, lessons, _):
     """One row per lesson: class size, submissions graded, mean and median, and what was not graded."""
     fractions, left_as_stubs = score_fractions(grades), untouched(outcomes)
     rows = []
     for number, lesson in enumerate(lessons):
         statuses = Counter(r["status"] for r in grades if r["assignment_id"] == lesson)
         others = sorted(((n, s) for s, n in statuses.items() if s not in SCORED), key=lambda pair: (-pair[0], pair[1]))
-        not_graded = f" <span class='muted'>({', '.join(f'{n} {escaped(s)}' for n, s in others)})</span>" if others else ""
+        counted = ", ".join(_("{count} {status}").format(count=n, status=escaped(status_word(s, _)))
+                            for n, s in others)
+        not_graded = f" <span class='muted'>({counted})</span>" if others else ""
         rows.append([f"<td><a href='#lesson-{number}'>{escaped(lesson)}</a></td>",
                      f"<td class='n'>{sum(statuses.values())}</td>",
                      f"<td class='n'>{sum(statuses[status] for status in SCORED)}</td>",
@@ -214,17 +247,17 @@ def summary(grades, outcomes, lessons):
                      f"<td class='n'>{did_not_attempt(grades, left_as_stubs, lesson)}</td>",
                      f"<td class='n'>{statuses[WRITTEN_TO_GRADE]}</td>",
                      f"<td class='n'>{sum(1 for r in grades if r['assignment_id'] == lesson and r.get('seconds_late'))}</td>",
-                     f"<td>{sum(n for n, _ in others)}{not_graded}</td>"])
-    headers = ["lesson", "students", "graded", "mean", "median", "did not attempt", "written answers to grade",
-               "late", "not graded"]
-    note = ("<p class='muted'>Mean and median: % of the lesson's points, over every submission with a score; "
-            "a written answer not graded yet counts 0 until it is graded in formgrader. "
-            "Did not attempt: submitted nothing, or left every graded function as handed out. "
-            "Late: submitted after the lesson's due date; the score is after the course's late penalty.</p>")
-    return table(headers, rows, "summary") + note
+                     f"<td>{sum(n for n, _status in others)}{not_graded}</td>"])
+    headers = [_("lesson"), _("students"), _("graded"), _("mean"), _("median"), _("did not attempt"),
+               _("written answers to grade"), _("late"), _("not graded")]
+    note = _("Mean and median: % of the lesson's points, over every submission with a score; "
+             "a written answer not graded yet counts 0 until it is graded in formgrader. "
+             "Did not attempt: submitted nothing, or left every graded function as handed out. "
+             "Late: submitted after the lesson's due date; the score is after the course's late penalty.")
+    return table(headers, rows, "summary") + f"<p class='muted'>{note}</p>"
 
 
-def cell(row):
+def cell(row, _):
     """A student's cell for one lesson: score / max, or the status (and the score, if any) when not graded."""
     if row is None:
         return "<td class='muted'>–</td>"
@@ -232,11 +265,13 @@ def cell(row):
     if row["status"] == GRADED:
         return f"<td class='n'>{score}</td>"
     if row["status"] == WRITTEN_TO_GRADE:
-        return f"<td class='n'>{score} <span class='muted'>+ written answers to grade</span></td>"
+        return f"<td class='n'>{score} <span class='muted'>{_('+ written answers to grade')}</span></td>"
     if row["status"] == LATE:
-        return (f"<td class='n'>{score} <span class='muted'>late {lateness(row['seconds_late'])}, "
-                f"−{float(row['late_penalty'] or 0):g}</span></td>")
-    shown = f"{escaped(row['status'])}, {score}" if float(row["max_score"]) > 0 else escaped(row["status"])
+        late = _("late {lateness}, −{penalty}").format(lateness=lateness(row["seconds_late"]),
+                                                       penalty=f"{float(row['late_penalty'] or 0):g}")
+        return f"<td class='n'>{score} <span class='muted'>{late}</span></td>"
+    status = escaped(status_word(row["status"], _))
+    shown = f"{status}, {score}" if float(row["max_score"]) > 0 else status
     return f"<td class='status'>{shown}</td>"
 
 
@@ -247,17 +282,17 @@ def lesson_key(row):
     return float(row["score"]) / float(row["max_score"])
 
 
-def student_table(by_student, lessons, students, id_):
+def student_table(by_student, lessons, students, id_, _):
     """One row per student in the order ``students``, one column per lesson; each header links to
     the table sorted by that column."""
-    headers = ["<a href='#by-student'>student</a>"] + [
+    headers = [f"<a href='#by-student'>{_('student')}</a>"] + [
         f"<a href='#by-lesson-{number}'>{escaped(lesson)}</a>" for number, lesson in enumerate(lessons)]
-    rows = [[f"<td>{escaped(student)}</td>"] + [cell(by_student[student].get(lesson)) for lesson in lessons]
+    rows = [[f"<td>{escaped(student)}</td>"] + [cell(by_student[student].get(lesson), _) for lesson in lessons]
             for student in students]
     return table(headers, rows, id_)
 
 
-def students_section(grades, lessons):
+def students_section(grades, lessons, _):
     """The student table sorted by id, then, folded, the same table sorted by each lesson's score.
 
     Sorting is done here, not in the browser: the page runs no script. A column header links to
@@ -267,66 +302,75 @@ def students_section(grades, lessons):
     for row in grades:
         by_student[row["student_id"]][row["assignment_id"]] = row
     students = sorted(by_student)
-    parts = ["<h2 id='students'>Students</h2>",
-             "<p class='muted'>Sorted by student id. A lesson's header leads to the same table sorted by its score, "
-             "folded below: lowest first, no score first.</p>",
-             student_table(by_student, lessons, students, "by-student")]
+    parts = [f"<h2 id='students'>{_('Students')}</h2>",
+             "<p class='muted'>" + _("Sorted by student id. A lesson's header leads to the same table sorted by its "
+                                     "score, folded below: lowest first, no score first.") + "</p>",
+             student_table(by_student, lessons, students, "by-student", _)]
     for number, lesson in enumerate(lessons):
         ordered = sorted(students, key=lambda s: (lesson_key(by_student[s].get(lesson)), s))
-        parts.append(f"<details id='by-lesson-{number}'><summary>Sorted by {escaped(lesson)}, lowest first</summary>"
-                     f"{student_table(by_student, lessons, ordered, '')}</details>")
+        sorted_by = _("Sorted by {lesson}, lowest first").format(lesson=escaped(lesson))
+        parts.append(f"<details id='by-lesson-{number}'><summary>{sorted_by}</summary>"
+                     f"{student_table(by_student, lessons, ordered, '', _)}</details>")
     return parts
 
 
-def function_rows(f):
+def function_rows(f, _):
     """A function's row (wrong answers, not attempted), and below it, across the table, the most
     frequent wrong answer and how many gave it, then the second one if there is one."""
-    share = f"{f['wrong']} of {f['graded']} ({100 * f['wrong'] / max(f['graded'], 1):.0f}%)"
+    share = _("{wrong} of {graded} ({percent:.0f}%)").format(wrong=f["wrong"], graded=f["graded"],
+                                                             percent=100 * f["wrong"] / max(f["graded"], 1))
     rows = [[f"<td><code>{escaped(f['function'])}</code></td>", f"<td class='n'>{share}</td>",
              f"<td class='n'>{f['not_attempted']}</td>"]]
     if f["message"]:
-        students = "1 student" if f["count"] == 1 else f"{f['count']} students"
+        students = _("1 student") if f["count"] == 1 else _("{count} students").format(count=f["count"])
         text = f"{escaped(f['message'])} <span class='muted'>({students})</span>"
         if f["second"]:
-            text += f"<br><span class='muted'>then: {escaped(f['second'])} ({f['second_count']})</span>"
+            then = _("then: {message} ({count})").format(message=escaped(f["second"]), count=f["second_count"])
+            text += f"<br><span class='muted'>{then}</span>"
         rows.append([f"<td colspan='3' class='msg'>{text}</td>"])
     return rows
 
 
-def lesson_section(number, lesson, scores, functions):
+def lesson_section(number, lesson, scores, functions, _, language):
     """A lesson's heading, its charts, and per function who lost points and the wrong answers given."""
-    mean = f", mean {100 * statistics.mean(scores):.0f}%" if scores else ""
-    parts = [f"<h2 id='lesson-{number}'>{escaped(lesson)}</h2><p>{len(scores)} submissions with a score{mean}.</p>"]
+    mean = _(", mean {percent:.0f}%").format(percent=100 * statistics.mean(scores)) if scores else ""
+    submissions = _("{count} submissions with a score{mean}.").format(count=len(scores), mean=mean)
+    parts = [f"<h2 id='lesson-{number}'>{escaped(lesson)}</h2><p>{submissions}</p>"]
     if scores:
-        parts.append(f"<img src='{plot_distribution(scores)}' alt='score distribution of {escaped(lesson)}'>")
+        alt = _("score distribution of {lesson}").format(lesson=escaped(lesson))
+        parts.append(f"<img src='{chart(plot_distribution, scores, _, language)}' alt='{alt}'>")
     if functions:
-        parts.append(f"<img src='{plot_losses(functions)}' alt='students who lost points per function of {escaped(lesson)}'>")
-        rows = [row for f in functions for row in function_rows(f)]
-        parts.append(table(["function", "wrong answer", "not attempted"], rows))
-        parts.append("<p class='muted'>Under a function: the wrong answer given most often, and the next one. "
-                     "Not attempted: left as handed out, or no submission.</p>")
+        alt = _("students who lost points per function of {lesson}").format(lesson=escaped(lesson))
+        parts.append(f"<img src='{chart(plot_losses, functions, _, language)}' alt='{alt}'>")
+        rows = [row for f in functions for row in function_rows(f, _)]
+        parts.append(table([_("function"), _("wrong answer"), _("not attempted")], rows))
+        parts.append("<p class='muted'>" + _("Under a function: the wrong answer given most often, and the next one. "
+                                             "Not attempted: left as handed out, or no submission.") + "</p>")
     return parts
 
 
-def write_report(out):
-    """Write ``report.html`` into ``out``, one file with its charts inside; return its path."""
+def write_report(out, language=None):
+    """Write ``report.html`` into ``out``, one file with its charts inside, in ``language`` ("zh_CN";
+    None: English); return its path."""
     out = Path(out)
+    _ = translate.gettext("report", language)
     grades = read_csv(out / "grades.csv")
     fractions, functions = summarise(out)
     outcomes = function_outcomes(out)
     lessons = sorted({r["assignment_id"] for r in grades if r["status"] != UNKNOWN_LESSON} | set(functions))
     unknown = sum(1 for r in grades if r["status"] == UNKNOWN_LESSON)
-    parts = ["<!doctype html><html lang='en'><meta charset='utf-8'>",
+    lang = language.replace("_", "-") if language else "en"  # HTML's tag: zh_CN is "zh-CN"
+    parts = [f"<!doctype html><html lang='{lang}'><meta charset='utf-8'>",
              "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-             f"<title>Backprop Lab: class report</title><style>{STYLE}</style>",
-             "<h1>What the class got wrong</h1>", *how_it_was_graded(out),
-             "<h2>Summary</h2>", summary(grades, outcomes, lessons)]
+             f"<title>{_('Backprop Lab: class report')}</title><style>{STYLE}</style>",
+             f"<h1>{_('What the class got wrong')}</h1>", *how_it_was_graded(out, _),
+             f"<h2>{_('Summary')}</h2>", summary(grades, outcomes, lessons, _)]
     if unknown:
-        parts.append(f"<p class='status'>{unknown} folders named after no lesson of the course were left out "
-                     f"(status {UNKNOWN_LESSON}).</p>")
-    parts += students_section(grades, lessons)
+        left_out = _("{count} folders named after no lesson of the course were left out (status {status}).")
+        parts.append(f"<p class='status'>{left_out.format(count=unknown, status=status_word(UNKNOWN_LESSON, _))}</p>")
+    parts += students_section(grades, lessons, _)
     for number, lesson in enumerate(lessons):
-        parts += lesson_section(number, lesson, fractions.get(lesson, []), functions.get(lesson, []))
+        parts += lesson_section(number, lesson, fractions.get(lesson, []), functions.get(lesson, []), _, language)
     path = out / "report.html"
     path.write_text("\n".join(parts) + "\n")
     return path

@@ -1,18 +1,22 @@
-"""Translations of the lessons: gettext catalogues made from ``solutions/`` and applied to ``lessons/``.
+"""Translations: gettext catalogues made from ``solutions/`` and the package, applied to ``lessons/``
+and to what the grader writes.
 
 A lesson's catalogue, ``locale/<language>/LC_MESSAGES/<lesson>.po``, holds one entry per
 markdown cell (``msgctxt`` the cell id, ``msgid`` its whole English source) and one per
-student-facing string literal of an ungraded code cell or a visible test cell (``msgctxt``
-``"<cell id>:string"``, ``msgid`` the literal's text; an f-string's as written, ``{...}``
-included). Graded and locked cells are never rewritten, since nbgrader checksums them and
-restores their English source at grading: a visible test's strings are translated as it runs,
-by ``autograder.checks``, from the same catalogue. ``update`` merges a catalogue with the
-source notebook as msgmerge does; ``translate_notebook`` makes a released notebook's edition
-in the catalogue's language; ``catalogue_problems`` says what keeps a catalogue from being complete.
+student-facing string literal of an ungraded code cell, a visible test cell or a hidden test
+cell (``msgctxt`` ``"<cell id>:string"`` or ``":hidden"``, ``msgid`` the literal's text; an
+f-string's as written, ``{...}`` included, flagged ``python-brace-format``). Graded and locked
+cells are never rewritten, since nbgrader checksums them and restores their English source at
+grading: a visible test's strings are translated as it runs, by ``autograder.checks``, and a
+hidden test's hint on the student's feedback page (``hint``). ``MODULES`` have catalogues of
+the sentences they wrap in ``_()`` (``gettext``). ``update`` merges a catalogue with its source
+as msgmerge does; ``translate_notebook`` makes a released notebook's edition in the catalogue's
+language; ``catalogue_problems`` says what keeps a catalogue from being complete.
 """
 
 import ast
 import difflib
+import functools
 import io
 import json
 import re
@@ -21,23 +25,39 @@ import tokenize
 import nbformat
 import polib
 
-from .checks import VISIBLE_TEST_COMMENT
+from . import checks
+from .checks import BRACE_FORMAT, VISIBLE_TEST_COMMENT
 from .course import ROOT, VISIBLE_TEST_PREFIX, is_hidden_test, solution_notebook
 
 LOCALE = ROOT / "locale"
-CHECKS = "checks"  # the catalogue of autograder.checks's own sentences, beside the lessons'
+# The catalogues of the sentences these modules wrap in ``_()``, beside the lessons': what a
+# check says in a visible test, what the check command, a feedback page and the class report
+# say around it.
+MODULES = {"checks": "checks.py", "check": "check.py", "feedback": "feedback.py", "report": "report.py"}
+MODULE_CHECKS = "checks"
+# Marks a lesson catalogue's entry for a string of a hidden test: only a feedback page shows it,
+# translated after grading (the hidden tests themselves run in English).
+HIDDEN_TEST_COMMENT = "string in a hidden test (shown on the feedback page)"
 LANGUAGES = ("zh_CN",)
 STRING_CONTEXT = ":string"
+HIDDEN_CONTEXT = ":hidden"
 # A fallback font for the glyphs DejaVu Sans lacks, and the comment of the cell that turns the language on.
 FONTS = {"zh_CN": "WenQuanYi Micro Hei"}
 LANGUAGE_CELL_COMMENT = {"zh_CN": "# 中文版：测试的提示用中文；图中的汉字用文泉驿微米黑显示（DejaVu Sans 缺的字形才用它）。"}
 LANGUAGE_CELL_ID = "language"
+# The font has no bold face: matplotlib draws bold text in its regular one, and says so each time.
+BOLD_COMMENT = {"zh_CN": "# 文泉驿微米黑没有粗体：粗体字用常规字重显示，不必每次都提示。"}
 
 # Natural language, not code: a word of three letters or more followed by another word.
 WORDS = re.compile(r"[A-Za-z]{3,}'?[a-z]*\s+\(?[^\W\d_]")
 # The keyword arguments whose strings a student reads; every other keyword's strings are settings ("upper left").
-READ_KEYWORDS = {"label", "title", "explain", "mistakes"}
+READ_KEYWORDS = {"label", "title", "explain", "mistakes", "hint"}
 PLACEHOLDER = re.compile(r"(?<!\{)\{(?!\{)[^{}]*\}")
+# Where a markdown cell names a file: an inline link or image "](...)", a reference "[id]: ...", an HTML
+# src= or href=; and the code and math in which "](...)" is no link.
+LINK_TARGET = re.compile(r"""(\]\(\s*<?|^ {0,3}\[[^\]]+\]:\s*<?|\b(?:src|href)\s*=\s*["'])([^\s)"'>]+)""", re.M)
+NOT_LINKS = re.compile(r"(```|~~~).*?\1|(`+).+?\2|\$\$.*?\$\$|\$[^$\n]+\$", re.S)
+NOT_RELATIVE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|[/#?]")  # a scheme (https:, data:, attachment:), a root, an anchor
 
 
 def catalogue_path(lesson, language):
@@ -108,34 +128,58 @@ def _read_strings(source):
     return sorted(found, key=lambda item: (item[0].lineno, item[0].col_offset))
 
 
+def _unique(strings):
+    """``[(text, is an f-string)]`` of ``_read_strings``' literals, each text once."""
+    found = {}
+    for node, text in strings:
+        found.setdefault(text, isinstance(node, ast.JoinedStr))
+    return list(found.items())
+
+
+def _flags(template, text):
+    """gettext's flag for a ``str.format`` template or f-string with ``{...}`` (a plain string's braces,
+    LaTeX's ``10^{-5}``, are text)."""
+    return [BRACE_FORMAT] if template and PLACEHOLDER.search(text) else []
+
+
 def entries(notebook):
-    """``[(msgctxt, msgid, comment)]`` for every text of ``notebook`` a translation covers, in order."""
+    """``[(msgctxt, msgid, comment, flags)]`` for every text of ``notebook`` a translation covers, in order."""
     wanted = []
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and _is_rewritable(cell) and cell.source.strip():
-            wanted.append((cell.id, cell.source, "markdown cell"))
+            wanted.append((cell.id, cell.source, "markdown cell", []))
         elif cell.cell_type == "code" and not is_hidden_test(cell) and (_is_rewritable(cell) or _is_visible_test(cell)):
             # checks finds a visible test's strings by this comment, to translate them as the test runs.
             comment = VISIBLE_TEST_COMMENT if _is_visible_test(cell) else "string in a code cell"
-            for text in dict.fromkeys(text for _node, text in _read_strings(cell.source)):
-                wanted.append((cell.id + STRING_CONTEXT, text, comment))
+            for text, fstring in _unique(_read_strings(cell.source)):
+                wanted.append((cell.id + STRING_CONTEXT, text, comment, _flags(fstring, text)))
+        elif cell.cell_type == "code" and is_hidden_test(cell):  # only a feedback page shows them
+            for text, fstring in _unique(_read_strings(cell.source)):
+                wanted.append((cell.id + HIDDEN_CONTEXT, text, HIDDEN_TEST_COMMENT, _flags(fstring, text)))
     return wanted
 
 
-def checks_entries():
-    """``[(msgctxt, msgid, comment)]`` for the sentences ``autograder.checks`` wraps in ``_()``."""
-    tree = ast.parse((ROOT / "autograder" / "checks.py").read_text())
-    calls = sorted((node for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id == "_" and node.args and isinstance(node.args[0], ast.Constant)),
+def _is_gettext(function):
+    """Whether a call's ``function`` is ``_`` or ``self._``."""
+    return (isinstance(function, ast.Name) and function.id == "_") or \
+        (isinstance(function, ast.Attribute) and function.attr == "_")
+
+
+def module_entries(name):
+    """``[(msgctxt, msgid, comment, flags)]`` for the sentences module ``name`` wraps in ``_()``."""
+    tree = ast.parse((ROOT / "autograder" / MODULES[name]).read_text())
+    calls = sorted((node for node in ast.walk(tree) if isinstance(node, ast.Call) and _is_gettext(node.func)
+                    and node.args and isinstance(node.args[0], ast.Constant)),
                    key=lambda node: (node.lineno, node.col_offset))
     ordered = list(dict.fromkeys(node.args[0].value for node in calls))
-    return [(None, sentence, "a sentence of autograder.checks (a str.format template)") for sentence in ordered]
+    return [(None, sentence, f"a sentence of autograder.{name} (a str.format template)", _flags(True, sentence))
+            for sentence in ordered]
 
 
 def source_entries(name):
-    """The entries a catalogue ``name`` must hold: a lesson's, from its source notebook, or ``"checks"``."""
-    if name == CHECKS:
-        return checks_entries()
+    """The entries a catalogue ``name`` must hold: a lesson's, from its source notebook, or a module's."""
+    if name in MODULES:
+        return module_entries(name)
     return entries(nbformat.read(solution_notebook(name), as_version=4))
 
 
@@ -167,30 +211,32 @@ def update(lesson, language):
     catalogue.metadata = old.metadata or catalogue.metadata
     counts = {"new": 0, "fuzzy": 0, "obsolete": 0}
     wanted = source_entries(lesson)
-    wanted_keys = {(context, msgid) for context, msgid, _ in wanted}
+    wanted_keys = {(context, msgid) for context, msgid, *_ in wanted}
     exact = {(e.msgctxt, e.msgid): e for e in live}
     # Entries whose English is gone from their cell: the candidates for a changed text of that cell.
     changed = {}
     for e in live:
         if (e.msgctxt, e.msgid) not in wanted_keys:
             changed.setdefault(e.msgctxt, []).append(e)
-    for context, msgid, comment in wanted:
-        entry = polib.POEntry(msgctxt=context, msgid=msgid, msgstr="", comment=comment)
+    for context, msgid, comment, flags in wanted:
+        entry = polib.POEntry(msgctxt=context, msgid=msgid, msgstr="", comment=comment, flags=list(flags))
         previous = exact.get((context, msgid))
         if previous is None:
             candidates = {e.msgid: e for e in changed.get(context, [])}
             # A markdown cell has one entry: whatever it held before is the previous English.
-            one_per_cell = context is not None and not context.endswith(STRING_CONTEXT)
+            one_per_cell = context is not None and ":" not in context
             closest = difflib.get_close_matches(msgid, list(candidates), n=1, cutoff=0.0 if one_per_cell else 0.5)
             previous = candidates.get(closest[0]) if closest else None
             if previous is not None:
                 changed[context].remove(previous)
-                entry.previous_msgid, entry.flags = previous.msgid, ["fuzzy"]
+                entry.previous_msgid = previous.msgid
+                entry.flags.append("fuzzy")
                 counts["fuzzy"] += 1
             else:
                 counts["new"] += 1
         elif "fuzzy" in previous.flags:
-            entry.flags, entry.previous_msgid = ["fuzzy"], previous.previous_msgid
+            entry.previous_msgid = previous.previous_msgid
+            entry.flags.append("fuzzy")
         if previous is not None:
             entry.msgstr = previous.msgstr
         catalogue.append(entry)
@@ -207,18 +253,21 @@ def catalogue_problems(lesson, language):
     """What keeps ``lesson``'s catalogue from translating its source notebook, one sentence each,
     naming the cell: an entry missing, untranslated or fuzzy, English changed since translated,
     a translated f-string whose ``{...}`` placeholders differ from the English."""
-    catalogue = load(lesson, language)
-    live = [e for e in catalogue if not e.obsolete]
+    path = catalogue_path(lesson, language)
+    if not path.exists():
+        return [f"{lesson} ({language}): no catalogue {path.relative_to(ROOT)}: "
+                f"run `python -m autograder translate --update {lesson}` and translate it"]
+    live = [e for e in load(lesson, language) if not e.obsolete]
     by_key = {(e.msgctxt, e.msgid): e for e in live}
     wanted = source_entries(lesson)
-    wanted_keys = {(context, msgid) for context, msgid, _ in wanted}
+    wanted_keys = {(context, msgid) for context, msgid, *_ in wanted}
     contexts_changed = {e.msgctxt for e in live if (e.msgctxt, e.msgid) not in wanted_keys}
     found = []
-    for context, msgid, _ in wanted:
+    for context, msgid, _comment, flags in wanted:
         if context is None:
             what = f"sentence {_short(msgid)!r}"
-        elif context.endswith(STRING_CONTEXT):
-            what = f"string {_short(msgid)!r} of cell {context.removesuffix(STRING_CONTEXT)}"
+        elif context.endswith((STRING_CONTEXT, HIDDEN_CONTEXT)):
+            what = f"string {_short(msgid)!r} of cell {context.rsplit(':', 1)[0]}"
         else:
             what = f"cell {context}"
         entry = by_key.get((context, msgid))
@@ -229,7 +278,7 @@ def catalogue_problems(lesson, language):
             found.append(f"{what}: fuzzy (its English changed; check the translation, then remove the flag)")
         elif not entry.msgstr:
             found.append(f"{what}: not translated")
-        elif (context is None or context.endswith(STRING_CONTEXT)) and \
+        elif BRACE_FORMAT in flags and \
                 sorted(PLACEHOLDER.findall(entry.msgstr)) != sorted(PLACEHOLDER.findall(msgid)):
             found.append(f"{what}: its placeholders {{...}} differ from the English")
     return [f"{lesson} ({language}) {problem}" for problem in found]
@@ -243,6 +292,54 @@ def translations(catalogue):
     """``{(msgctxt, msgid): msgstr}`` of a catalogue's finished entries (not fuzzy, not empty)."""
     return {(e.msgctxt, e.msgid): e.msgstr for e in catalogue
             if e.msgstr and not e.obsolete and "fuzzy" not in e.flags}
+
+
+# --- speaking a language outside a notebook: feedback pages, the report ------------------------
+
+def notebook_language(notebook):
+    """The language of a notebook (its ``backprop_lab.language``) if the course has it, else None:
+    English. A student's notebook may hold anything there; anything else is ignored."""
+    meta = notebook.metadata.get("backprop_lab")
+    language = meta.get("language") if isinstance(meta, dict) else None
+    return language if language in LANGUAGES else None
+
+
+def _finished(name, language):
+    """The finished entries (translated, not fuzzy, not obsolete) of catalogue ``name``, if it exists."""
+    if language not in LANGUAGES or not catalogue_path(name, language).exists():
+        return []
+    return [e for e in load(name, language) if e.msgstr and not e.obsolete and "fuzzy" not in e.flags]
+
+
+@functools.cache
+def _sentences(name, language):
+    return {e.msgid: e.msgstr for e in _finished(name, language)}
+
+
+def gettext(name, language):
+    """Module ``name``'s ``_`` in ``language`` (None: English): a sentence's translation from its
+    catalogue, or the English sentence where there is none."""
+    table = _sentences(name, language) if language else {}
+    return lambda sentence: table.get(sentence, sentence)
+
+
+@functools.cache
+def _hint_tables(lesson, language):
+    """``(texts, patterns)`` for ``checks.localize``: the strings of ``lesson``'s hidden tests and
+    the sentences of ``checks``, each whole and its explanation after " — " (what a page quotes)."""
+    entries = [e for e in _finished(lesson, language) if e.comment == HIDDEN_TEST_COMMENT]
+    entries += _finished(MODULE_CHECKS, language)
+    pairs = [(e.msgid, e.msgstr, BRACE_FORMAT in e.flags) for e in entries]
+    pairs += [(english.split(" — ", 1)[1], translated.split(" — ", 1)[1], template)
+              for english, translated, template in pairs if " — " in english and " — " in translated]
+    texts = {english: translated for english, translated, template in pairs if not template}
+    patterns = [(checks.pattern(english), translated) for english, translated, template in pairs if template]
+    return checks.longest_first(texts, patterns)
+
+
+def hint(text, lesson, language):
+    """A hidden test's explanation of a mistake (recorded in English) in ``language`` (None: English)."""
+    return checks.localize(text, *_hint_tables(lesson, language)) if language else text
 
 
 # --- applying a catalogue ---------------------------------------------------------------------
@@ -284,24 +381,40 @@ def font_families(language):
 
 def language_cell(language):
     """The code cell that puts a notebook's visible tests and figures in ``language``."""
-    source = "\n".join([LANGUAGE_CELL_COMMENT[language], f'checks.use_language("{language}")',
-                        f'plt.rcParams["font.family"] = {json.dumps(font_families(language))}'])
+    source = "\n".join([LANGUAGE_CELL_COMMENT[language], "import logging", f'checks.use_language("{language}")',
+                        f'plt.rcParams["font.family"] = {json.dumps(font_families(language))}',
+                        BOLD_COMMENT[language], 'logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)'])
     cell = nbformat.v4.new_code_cell(source, id=LANGUAGE_CELL_ID)
     cell.metadata = {"deletable": False, "editable": False}
     return cell
 
 
+def links_one_folder_deeper(markdown):
+    """``markdown`` with one more ``../`` before each relative link or image path, for an edition in
+    ``lessons/<language>/<lesson>/``: a folder deeper than ``lessons/<lesson>/``, which they were written for."""
+    def deeper(link):
+        prefix, target = link.groups()
+        return link.group() if NOT_RELATIVE.match(target) else f"{prefix}../{target}"
+
+    pieces, end = [], 0
+    for code in NOT_LINKS.finditer(markdown):
+        pieces += [LINK_TARGET.sub(deeper, markdown[end:code.start()]), code.group()]
+        end = code.end()
+    return "".join(pieces) + LINK_TARGET.sub(deeper, markdown[end:])
+
+
 def translate_notebook(notebook, catalogue, language):
     """The edition of a released ``notebook`` in ``language``: its texts replaced by the catalogue's
-    translations (English where there is none), graded and locked cells as they are, the
-    language cell after the ``setup`` cell, and ``backprop_lab.language`` in its metadata."""
+    translations (English where there is none) and their relative links rebased for the folder the
+    edition lies in, graded and locked cells as they are, the language cell after the ``setup``
+    cell, and ``backprop_lab.language`` in its metadata."""
     table = translations(catalogue)
     notebook = nbformat.from_dict(notebook)
     cells = []
     for cell in notebook.cells:
         if _is_rewritable(cell):
             if cell.cell_type == "markdown":
-                cell.source = table.get((cell.id, cell.source), cell.source)
+                cell.source = links_one_folder_deeper(table.get((cell.id, cell.source), cell.source))
             elif cell.cell_type == "code":
                 cell.source = translate_code(cell.source, cell.id + STRING_CONTEXT, table)
         cells.append(cell)
@@ -335,6 +448,6 @@ def check(lesson_ids):
         for lesson in sorted(set(lesson_ids) - set(translated), key=lesson_ids.index):
             notes.append(f"{lesson}: no {language} catalogue ({catalogue_path(lesson, language).relative_to(ROOT)}), "
                          "released in English only")
-        for name in [CHECKS] + translated if translated else []:
+        for name in [*MODULES, *translated] if translated else []:
             problems += catalogue_problems(name, language)
     return problems, notes

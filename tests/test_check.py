@@ -145,7 +145,7 @@ def test_one_wrong_function_is_named_with_the_first_line_of_its_failure(tmp_path
     assert [(r.function, r.passed) for r in results] == [("double", True), ("half", False), ("half_zero", False)]
     assert results[1].message.startswith("half(3) differs: yours 3, expected 1.5")
     assert results[2].message == "AssertionError: half(0)"
-    assert check.score_line(results).startswith("1 / 3 passed")
+    assert check.score_line(results).startswith("visible tests: 1 / 3 passed")
 
 
 def test_each_result_is_passed_on_as_soon_as_its_test_cell_finishes(tmp_path):

@@ -1,19 +1,21 @@
 """The pages a student or an instructor opens: what a student wrote neither runs nor loads."""
 
 import csv
+import html
 import html.parser
 import re
 
 import nbformat
+import numpy as np
 import pytest
 from nbconvert.exporters import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import GetGrades
 from traitlets.config import Config
 
-from autograder import feedback, markup, report
+from autograder import checks, feedback, markup, overrides, report, translate
+from autograder.judge import PASSED
 from autograder.course import LESSON_IDS, LESSONS
 
 ATTACK = "<img src=x onerror=alert(1)>"
@@ -93,7 +95,7 @@ def attack_notebook():
 def exporter(tmp_path):
     """The exporter nbgrader's ``generate_feedback`` makes from ``feedback.configure``, steps and all.
 
-    As ``BaseConverter.start`` does, but without ``GetGrades``, which reads the gradebook:
+    As ``BaseConverter.start`` does, but without ``GetGradesAtOnce``, which reads the gradebook:
     ``render`` hands over what it would.
     """
     config = Config()
@@ -101,13 +103,13 @@ def exporter(tmp_path):
     converter = GenerateFeedback(coursedir=CourseDirectory(root=str(tmp_path)), config=config)
     made = converter.exporter_class(parent=converter, config=converter.config)
     for step in converter.preprocessors:
-        if step is not GetGrades:
+        if step is not overrides.GetGradesAtOnce:
             made.register_preprocessor(step)
     return made
 
 
 def render(notebook, tmp_path):
-    """The feedback page of ``notebook``; every graded cell scored 0, as ``GetGrades`` would write."""
+    """The feedback page of ``notebook``; every graded cell scored 0, as ``GetGradesAtOnce`` would write."""
     for cell in notebook.cells:
         if "nbgrader" in cell.metadata:
             cell.metadata.nbgrader.setdefault("score", 0)
@@ -204,11 +206,15 @@ def test_course_figures_are_embedded_and_no_other_image_loads(tmp_path):
     assert all("src" not in attrs for attrs in images[1:]) and "passwd" in page
 
 
+def hidden_cell(function, score, output):
+    return new_code_cell("", outputs=[output], metadata={
+        "nbgrader": {"grade": True, "solution": False, "locked": True, "grade_id": f"hidden_{function}",
+                     "points": 2, "score": score, "schema_version": 3}})
+
+
 def test_the_summary_names_each_graded_function_with_its_points_and_verdict(tmp_path):
     def hidden(function, score, text):
-        return new_code_cell("", outputs=[new_output("stream", name="stdout", text=text + "\n")], metadata={
-            "nbgrader": {"grade": True, "solution": False, "locked": True, "grade_id": f"hidden_{function}",
-                         "points": 2, "score": score, "schema_version": 3}})
+        return hidden_cell(function, score, new_output("stream", name="stdout", text=text + "\n"))
 
     notebook = new_notebook(cells=[hidden("relu_backward", 2, "relu_backward: hidden tests passed"),
                                    hidden("relu_forward", 0, "<b>not html</b>")])
@@ -218,6 +224,33 @@ def test_the_summary_names_each_graded_function_with_its_points_and_verdict(tmp_
     assert rows == [("passed", "relu_backward", "2 / 2", "hidden tests passed"),
                     ("failed", "relu_forward", "0 / 2", "&lt;b&gt;not html&lt;/b&gt;")]
     assert ">Test cell<" not in page
+
+
+def test_a_chinese_notebooks_page_speaks_chinese_and_an_unknown_language_english(tmp_path):
+    sign = checks.diagnose(np.array([-1.0, 2.0]), np.array([1.0, -2.0]))  # a hint the checks' catalogue translates
+    failure = f"relu_forward: out differs at index (0,): yours -1, expected 1 — {sign}"
+    cells = [hidden_cell("relu_backward", 2, new_output("stream", name="stdout", text=f"relu_backward: {PASSED}\n")),
+             hidden_cell("relu_forward", 0, new_output("error", ename="CheckFailure", evalue=failure, traceback=[]))]
+    _ = translate.gettext("feedback", "zh_CN")
+    chinese_hint = translate.hint(sign, "04_relu_backprop", "zh_CN")
+    assert chinese_hint != sign and re.search("[\u4e00-\u9fff]", chinese_hint)
+    pages = {}
+    for language in ("zh_CN", "xx/../../etc"):
+        notebook = new_notebook(cells=cells, metadata={"backprop_lab": {"language": language}})
+        pages[language] = render(notebook, tmp_path)
+    summary = re.search(r'<table class="summary">.*?</table>', pages["zh_CN"], re.S).group(0)
+    assert [html.unescape(t) for t in re.findall(r"<th>(.*?)</th>", summary)] == [
+        _("function"), _("points"), _("what the hidden tests found")]
+    assert re.search("[\u4e00-\u9fff]", _("hidden tests passed"))
+    assert f"relu_backward: {_('hidden tests passed')}" in pages["zh_CN"]
+    sentence = _("The hidden tests of {function} failed: {hint}. Run the visible tests again and compare with the "
+                 "lesson's conventions.").format(function="relu_forward", hint=chinese_hint)
+    assert html.escape(sentence, quote=False) in pages["zh_CN"]
+    assert sign not in pages["zh_CN"] and "The hidden tests of" not in pages["zh_CN"]
+    # nbgrader's template says "Score" around every graded cell: the page's language there too.
+    assert f'<a href="#top">({_("Top")})</a>' in pages["zh_CN"] and "Score: " not in pages["zh_CN"]
+    # A language the course has no catalogue for (a student may write anything there) is English.
+    assert "The hidden tests of relu_forward failed: " + sign in html.unescape(pages["xx/../../etc"])
 
 
 def test_report_escapes_what_students_wrote(tmp_path):

@@ -1,11 +1,17 @@
 """The instructor's report, from small hand-written tables: no grading run."""
 
 import csv
+import functools
 import html
 import html.parser
+import json
 import re
+import warnings
 
-from autograder import report
+import polib
+import pytest
+
+from autograder import cli, report, tables, translate
 from autograder.tables import CELL_COLUMNS, FAILURE_COLUMNS, GRADE_COLUMNS
 
 LESSON = "01_graphs"
@@ -173,3 +179,99 @@ def test_what_students_wrote_is_escaped(tmp_path):
     page = report.write_report(tmp_path).read_text()
     assert ATTACK not in page and "<script>" not in page
     assert html.escape(ATTACK) in page and html.escape(message) in page
+
+
+# --- the report in the instructor's language ---------------------------------------------------
+
+CHINESE = "zh_CN"
+
+
+def seen(page):
+    """The text a reader of ``page`` sees, tags gone and entities read, one space between words."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def charts(page):
+    return re.findall(r"src='(data:image/png;base64,[^']+)'", page)
+
+
+def shown_ids(page):
+    """The student ids of the student table and the function names of the lessons' tables."""
+    return [row[0] for row in Tables(page).tables["by-student"][1:]], re.findall(r"<code>(.*?)</code>", page)
+
+
+def both_reports(tmp_path):
+    """``(english, chinese)`` pages of ``a_class`` with more to say: a run's sandbox, a late, a timed-out,
+    an invalid and a written-answers submission, and a folder named after no lesson."""
+    a_class(tmp_path)
+    with open(tmp_path / "grades.csv", "a", newline="") as handle:
+        csv.writer(handle).writerows([["ivy", LESSON, 3, 4, "late", 7260, 1], ["jo", LESSON, 1, 4, "timeout", "", ""],
+                                      ["kim", LESSON, 0, 0, "invalid submission", "", ""],
+                                      ["lu", LESSON, 2, 6, "written answers to grade", "", ""],
+                                      ["lu", "notes", 0, 0, "unknown lesson", "", ""]])
+    (tmp_path / "run.json").write_text(json.dumps({"isolation": "bwrap", "limits": "a cgroup per kernel",
+                                                   "warnings": ["a warning the run recorded"]}))
+    return report.write_report(tmp_path).read_text(), report.write_report(tmp_path, CHINESE).read_text()
+
+
+def test_a_chinese_report_says_in_chinese_what_the_english_one_says(tmp_path):
+    english, chinese = both_reports(tmp_path)
+    assert "<html lang='en'>" in english and "<html lang='zh-CN'>" in chinese
+    # Each sentence of the catalogue the English page shows: its translation on the Chinese page,
+    # and none of its English words (a sentence's text between its {placeholders}).
+    catalogue = polib.pofile(str(translate.catalogue_path("report", CHINESE)))
+    shown = [e for e in catalogue if any(re.search("[A-Za-z]{2}", piece) and piece in seen(english)
+                                         for piece in translate.PLACEHOLDER.split(e.msgid))]
+    assert len(shown) > len(catalogue) / 2  # most of them: the statuses not in this class and the charts' are not
+    for entry in shown:
+        if not translate.PLACEHOLDER.search(entry.msgid):
+            assert entry.msgstr in seen(chinese), entry.msgid
+        for piece in translate.PLACEHOLDER.split(entry.msgid):
+            if " " in piece.strip():  # a lone word ("late") may be part of what a student wrote
+                assert piece.strip() not in seen(chinese), entry.msgid
+    assert "a warning the run recorded" in seen(chinese) and "a cgroup per kernel" in seen(chinese)  # as recorded
+
+
+def test_a_chinese_report_shows_the_same_students_and_functions(tmp_path):
+    english, chinese = both_reports(tmp_path)
+    students, functions = shown_ids(english)
+    assert {"ann", "ivy", "lu"} <= set(students) and {"add_backward", "mul_backward"} <= set(functions)
+    assert shown_ids(chinese) == (students, functions)
+    assert html.escape(WRONG_SIGN) in chinese and html.escape(WRONG_DTYPE) in chinese  # answers as given
+
+
+@pytest.mark.parametrize("english_test", [test_the_page_is_one_file_that_loads_nothing_and_runs_no_script,
+                                          test_what_students_wrote_is_escaped], ids=lambda test: test.__name__)
+def test_a_chinese_report_passes_the_english_reports_checks(english_test, tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "write_report", functools.partial(report.write_report, language=CHINESE))
+    english_test(tmp_path)
+    assert "<html lang='zh-CN'>" in (tmp_path / "report.html").read_text()
+
+
+def test_a_chinese_reports_charts_have_every_glyph(tmp_path):
+    english = a_class(tmp_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chinese = report.write_report(tmp_path, CHINESE).read_text()
+    assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
+    # Their labels are translated: the same data, other pictures.
+    assert len(charts(chinese)) == 2 and set(charts(chinese)).isdisjoint(charts(english))
+
+
+def test_grade_writes_the_report_in_the_language_asked_for(tmp_path, monkeypatch):
+    def graded(submissions, out, **options):  # the tables of a class, instead of a grading run
+        a_class(tmp_path)
+        return []
+
+    monkeypatch.setattr(cli.grade_stage, "grade", graded)
+    assert cli.main(["grade", str(tmp_path / "submitted"), "--out", str(tmp_path), "--report-language", CHINESE]) == 0
+    assert "<html lang='zh-CN'>" in (tmp_path / "report.html").read_text()
+    assert cli.main(["grade", str(tmp_path / "submitted"), "--out", str(tmp_path)]) == 0
+    assert "<html lang='en'>" in (tmp_path / "report.html").read_text()
+
+
+def test_every_status_a_grading_run_records_has_a_chinese_word():
+    statuses = {value for name, value in vars(tables).items() if name.isupper() and isinstance(value, str)}
+    in_chinese = translate.gettext("report", CHINESE)
+    assert tables.TIMEOUT in statuses
+    assert [status for status in statuses if report.status_word(status, in_chinese) == status] == []

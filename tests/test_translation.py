@@ -2,6 +2,7 @@
 
 import contextlib
 import csv
+import html
 import io
 import json
 import os
@@ -24,6 +25,7 @@ LESSON = "01_computation_graphs"
 TRANSLATED = [lesson for lesson in available_lessons() if translate.catalogue_path(lesson, LANGUAGE).exists()]
 LIMITS = grade.Limits(cell_timeout=20, notebook_timeout=120)
 GLYPH_MISSING = "missing from font"  # matplotlib's warning when a glyph falls back to a tofu box
+MATH_GLYPH_MISSING = "does not have a glyph"  # the same from mathtext, which ignores the font fallback list
 
 
 def chinese(notebook, lesson=LESSON):
@@ -56,9 +58,10 @@ def test_catalogues_are_complete_and_not_fuzzy():
     assert [note.split(":")[0] for note in notes] == untranslated
 
 
-def test_every_markdown_cell_and_visible_sentence_is_translated():
-    table = translate.translations(translate.load(LESSON, LANGUAGE))
-    markdown = [(context, text) for (context, text) in table if not context.endswith(translate.STRING_CONTEXT)]
+@pytest.mark.parametrize("lesson", TRANSLATED)
+def test_every_markdown_cell_and_visible_sentence_is_translated(lesson):
+    table = translate.translations(translate.load(lesson, LANGUAGE))
+    markdown = [(context, text) for (context, text) in table if ":" not in context]  # a cell id holds no ":"
     assert markdown and all(has_chinese(table[key]) for key in markdown)
     sentences = [key for key in table if re.search(r"[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}", key[1])]
     untranslated = [key for key in sentences if not has_chinese(table[key])]
@@ -235,6 +238,18 @@ def test_an_f_string_message_is_translated_with_what_it_printed():
     assert message.startswith("step_size_errors(np.exp, np.exp, 1.0, [1e-13, 1e-12]) 给出了 [0.0003, 2e-05]：")
 
 
+def test_an_f_string_that_starts_a_longer_message_is_translated_there_and_the_rest_after_it():
+    """A check's name is often an f-string; the message goes on after it. The name's last value ends
+    where its template's text resumes, not at the end of the message."""
+    name = "train_and_watch(model with activation={activation!r}, eps={eps})"
+    patterns = [(checks.pattern(name), "train_and_watch（激活函数为 {activation!r} 的模型，eps={eps}）")]
+    texts = {"rescale h1 to the range": "把 h1 缩放到区间"}
+    message = ("train_and_watch(model with activation='relu', eps=0.1) differs: yours 1, expected 2 — "
+               "rescale h1 to the range (high - low)")
+    assert checks.localize(message, *checks.longest_first(texts, patterns)) == (
+        "train_and_watch（激活函数为 'relu' 的模型，eps=0.1） differs: yours 1, expected 2 — 把 h1 缩放到区间 (high - low)")
+
+
 def test_an_unknown_language_is_refused():
     with pytest.raises(ValueError, match="no catalogue"):
         checks.use_language("xx_XX")
@@ -264,21 +279,23 @@ def test_the_language_cell_font_list_draws_chinese_without_tofu():
 
 
 @pytest.mark.slow
-def test_chinese_lesson_with_the_reference_answers_runs_and_draws_every_glyph():
-    """The Chinese lesson 01 with the reference solutions filled in, top to bottom, figures rendered
+@pytest.mark.parametrize("lesson", TRANSLATED)
+def test_chinese_lesson_with_the_reference_answers_runs_and_draws_every_glyph(lesson):
+    """The Chinese lesson with the reference solutions filled in, top to bottom, figures rendered
     as in JupyterLab (the inline backend, not Agg's no-op show)."""
     from nbclient import NotebookClient
 
-    notebook = chinese(synthetic.complete(LESSON))
+    notebook = chinese(synthetic.complete(lesson), lesson)
     env = {k: v for k, v in os.environ.items() if k not in ("BACKPROP_RECORDS", "MPLBACKEND")}
-    NotebookClient(notebook, timeout=300, resources={"metadata": {"path": str(solution_notebook(LESSON).parent)}}
+    NotebookClient(notebook, timeout=300, resources={"metadata": {"path": str(solution_notebook(lesson).parent)}}
                    ).execute(env=env)
     figures, passed = 0, []
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             assert output.output_type != "error", f"{cell.id}: {output.ename}: {output.evalue}"
             if output.output_type == "stream":
-                assert GLYPH_MISSING not in output.text and "findfont" not in output.text, f"{cell.id}: {output.text}"
+                assert not any(warning in output.text for warning in (GLYPH_MISSING, MATH_GLYPH_MISSING, "findfont")), \
+                    f"{cell.id}: {output.text}"
                 passed += [line for line in output.text.splitlines() if line.endswith("所有可见测试均已通过")]
             figures += "image/png" in output.get("data", {})
     assert figures >= 4
@@ -288,19 +305,23 @@ def test_chinese_lesson_with_the_reference_answers_runs_and_draws_every_glyph():
 
 # --- grading ---------------------------------------------------------------------------------
 
-WRONG = "mul_backward_no_swap"
+# A known mistake per lesson, one whose hidden test explains it.
+WRONG = {"01_computation_graphs": "mul_backward_no_swap", "02_jacobians": "affine_backward_dW_transposed",
+         "03_sigmoid_saturation": "sigmoid_forward_sign_flipped", "04_relu_backprop": "relu_backward_ge_at_kink",
+         "05_two_layer_net": "softmax_missing_1_over_N"}
 
 
 @pytest.fixture(scope="module")
 def mixed_class(tmp_path_factory):
-    """One grading run of English and Chinese twins: complete, and with one known mistake."""
+    """One grading run of English and Chinese twins of every translated lesson: complete, and with a known mistake."""
     root = tmp_path_factory.mktemp("mixed")
-    wrong = next(v for v in synthetic.corpus(LESSON, "wrong") if v.name == WRONG)
-    twins = {"complete": synthetic.complete(LESSON, lean=True), "wrong": synthetic.with_variant(wrong, lean=True)}
-    for name, notebook in twins.items():
-        synthetic.write_submission(root / "submitted", f"en_{name}", LESSON, notebook)
-        synthetic.write_submission(root / "submitted", f"zh_{name}", LESSON, chinese(notebook))
-    grade.grade(root / "submitted", root / "out", lessons=[LESSON], jobs=1, limits=LIMITS)
+    for lesson in TRANSLATED:
+        wrong = next(v for v in synthetic.corpus(lesson, "wrong") if v.name == WRONG[lesson])
+        twins = {"complete": synthetic.complete(lesson, lean=True), "wrong": synthetic.with_variant(wrong, lean=True)}
+        for name, notebook in twins.items():
+            synthetic.write_submission(root / "submitted", f"en_{name}", lesson, notebook)
+            synthetic.write_submission(root / "submitted", f"zh_{name}", lesson, chinese(notebook, lesson))
+    grade.grade(root / "submitted", root / "out", lessons=TRANSLATED, jobs=2, limits=LIMITS)
     return root
 
 
@@ -311,26 +332,90 @@ def table(path):
 
 @pytest.mark.slow
 def test_chinese_and_english_twins_score_the_same_cell_by_cell(mixed_class):
-    grades = {row["student_id"]: row for row in table(mixed_class / "out" / "grades.csv")}
+    grades = {(row["student_id"], row["assignment_id"]): row for row in table(mixed_class / "out" / "grades.csv")}
     cells = {}
     for row in table(mixed_class / "out" / "cells.csv"):
-        cells.setdefault(row["student_id"], {})[row["grade_id"]] = row["score"]
-    for name in ("complete", "wrong"):
-        english, translated = grades[f"en_{name}"], grades[f"zh_{name}"]
-        assert (translated["score"], translated["status"]) == (english["score"], english["status"]), name
-        assert cells[f"zh_{name}"] == cells[f"en_{name}"], name
-    assert float(grades["en_wrong"]["score"]) < float(grades["en_complete"]["score"])
+        cells.setdefault((row["student_id"], row["assignment_id"]), {})[row["grade_id"]] = row["score"]
+    for lesson in TRANSLATED:
+        for name in ("complete", "wrong"):
+            english, translated = grades[f"en_{name}", lesson], grades[f"zh_{name}", lesson]
+            assert (translated["score"], translated["status"]) == (english["score"], english["status"]), (lesson, name)
+            assert cells[f"zh_{name}", lesson] == cells[f"en_{name}", lesson], (lesson, name)
+        assert float(grades["en_wrong", lesson]["score"]) < float(grades["en_complete", lesson]["score"]), lesson
+
+
+def feedback_page(root, student, lesson):
+    return html.unescape((root / "out" / "feedback" / student / lesson / f"{lesson}.html").read_text())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", TRANSLATED)
+def test_a_chinese_feedback_page_explains_the_hidden_failure_in_chinese(mixed_class, lesson):
+    """The page's own sentences from feedback.po, and the hidden test's hint from the lesson's catalogue."""
+    _ = translate.gettext("feedback", LANGUAGE)
+    english = feedback_page(mixed_class, "en_wrong", lesson)
+    failed = re.findall(r"The hidden tests of (\w+) failed: (.*?)\. Run the visible tests again", english)
+    assert failed, f"{lesson}: the English page names no hidden failure with a hint"
+    page = feedback_page(mixed_class, "zh_wrong", lesson)
+    for function, hint in failed:
+        chinese_hint = translate.hint(hint, lesson, LANGUAGE)
+        assert has_chinese(chinese_hint), f"{lesson}: no Chinese for the hint {hint!r}"
+        assert _("The hidden tests of {function} failed: {hint}. Run the visible tests again and compare with the "
+                 "lesson's conventions.").format(function=function, hint=chinese_hint) in page
+    assert _("what the hidden tests found") in page and "what the hidden tests found" not in page
+    assert "The hidden tests of" not in page and "hidden tests passed" not in page
 
 
 @pytest.mark.slow
 def test_a_chinese_submission_reads_its_visible_test_in_chinese(mixed_class, tmp_path):
     """Its feedback page, and ``python -m autograder check`` on the notebook itself."""
+    lesson = "01_computation_graphs"
     sentence = "dx 算成了 x * dout：乘法门做交换，dx = y * dout（另一个输入）"
-    page = (mixed_class / "out" / "feedback" / "zh_wrong" / LESSON / f"{LESSON}.html").read_text()
-    english_page = (mixed_class / "out" / "feedback" / "en_wrong" / LESSON / f"{LESSON}.html").read_text()
-    assert sentence in page and sentence not in english_page
+    assert sentence in feedback_page(mixed_class, "zh_wrong", lesson)
+    assert sentence not in feedback_page(mixed_class, "en_wrong", lesson)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        status = cli.main(["check", str(mixed_class / "submitted" / "zh_wrong" / LESSON / f"{LESSON}.ipynb")])
-    line = next(line for line in out.getvalue().splitlines() if line.startswith("mul_backward "))
+        status = cli.main(["check", str(mixed_class / "submitted" / "zh_wrong" / lesson / f"{lesson}.ipynb")])
+    lines = out.getvalue().splitlines()
+    line = next(line for line in lines if line.startswith("mul_backward "))
     assert status == 1 and sentence in line
+    _ = translate.gettext("check", LANGUAGE)
+    assert ["add_backward", _("passed")] in [line.split() for line in lines]  # the command's words in Chinese too
+    assert lines[-1].startswith(_("visible tests: {passed} / {total} passed (the grade comes from the hidden tests, "
+                                  "run when the lesson is graded)").split("{passed}")[0])
+
+
+def test_every_relative_image_of_a_released_chinese_lesson_resolves_to_a_file():
+    """An edition lies a folder deeper than its English lesson (lessons/zh_CN/<lesson>/): its images'
+    relative paths, as nbconvert's markdown renders them, must say so."""
+    from html.parser import HTMLParser
+    from urllib.parse import unquote, urlsplit
+
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    class Images(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.sources = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                self.sources.append(dict(attrs)["src"])
+
+    released = sorted((LESSONS / LANGUAGE).glob("*/*.ipynb"))
+    assert released, f"no Chinese lesson released in {LESSONS / LANGUAGE}"
+    relative, missing = [], []
+    for path in released:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "markdown":
+                continue
+            images = Images()
+            images.feed(markdown2html_mistune(cell.source))
+            for source in images.sources:
+                if urlsplit(source).scheme or source.startswith("/"):
+                    continue   # a web address, data: or attachment:, or a server path
+                relative.append(source)
+                if not (path.parent / unquote(urlsplit(source).path)).is_file():
+                    missing.append(f"{path.relative_to(LESSONS)} cell {cell.id}: {source}")
+    assert relative, "no relative image in the released Chinese lessons: this test checks nothing"
+    assert not missing, "images that do not resolve:\n" + "\n".join(missing)

@@ -22,6 +22,7 @@ sidebars collapsed, and a wide window after it does not inherit its sidebar.
 Screenshots go to test-artifacts/screenshots/ (ignored by git).
 """
 
+import contextlib
 import io
 import json
 import os
@@ -86,8 +87,9 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def jupyter_env(base):
-    """The environment `make lab` gives JupyterLab (the Makefile's JUPYTER_ENV), inside ``base``."""
+def jupyter_env(base, language=None):
+    """The environment `make lab` gives JupyterLab (the Makefile's JUPYTER_ENV), inside ``base``; with
+    ``language``, `make lab LAB_LANGUAGE=<language>`'s: its settings (etc/jupyterlab/<language>/) added."""
     env = dict(os.environ)
     for name, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
                          ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"),
@@ -95,7 +97,8 @@ def jupyter_env(base):
                          ("JUPYTERLAB_WORKSPACES_DIR", "lab-workspaces")):
         (base / folder).mkdir(parents=True, exist_ok=True)
         env[name] = str(base / folder)
-    env["JUPYTER_CONFIG_PATH"] = str(ROOT / "etc" / "jupyter")
+    config_path = [ROOT / "etc" / "jupyter"] + ([ROOT / "etc" / "jupyterlab" / language] if language else [])
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(str(folder) for folder in config_path)
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env.pop("MPLBACKEND", None)   # figures must come from the notebook's inline backend
     return env
@@ -161,13 +164,14 @@ def stop(process, lab):
             process.wait()
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    base = tmp_path_factory.mktemp("jupyterlab")
+@contextlib.contextmanager
+def running_lab(base, language=None):
+    """JupyterLab in the folder ``base``, as `make lab` starts it (`make lab LAB_LANGUAGE=<language>`
+    with ``language``), until the block ends."""
     root = base / "root"
     root.mkdir()
     copy_course(root)
-    env = jupyter_env(base / "jupyter")
+    env = jupyter_env(base / "jupyter", language)
     write_lab_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
     install_course_css(Path(env["JUPYTER_CONFIG_DIR"]))
     lab = Lab(url=f"http://127.0.0.1:{free_port()}", token=secrets.token_hex(16), root=root, log=base / "server.log")
@@ -187,6 +191,12 @@ def lab(tmp_path_factory):
         yield lab
     finally:
         stop(process, lab)
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    with running_lab(tmp_path_factory.mktemp("jupyterlab")) as lab:
+        yield lab
 
 
 # --- the browser ----------------------------------------------------------------------------
@@ -260,10 +270,11 @@ def open_notebook(page, lab, path, workspace=None):
     return page.locator(".jp-NotebookPanel:visible")
 
 
-def run_all_cells(page, path):
-    """Run > Run All Cells, from the menu, and wait until the run is over."""
-    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]:not(.lm-mod-disabled)', has_text="Run All Cells").click()
+def run_all_cells(page, path, menu="Run", item="Run All Cells"):
+    """Run > Run All Cells, from the menu (titled ``menu`` and ``item`` in the lab's language), and wait
+    until the run is over."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(f"^{re.escape(menu)}$")).click()
+    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]:not(.lm-mod-disabled)', has_text=item).click()
     page.wait_for_function(RUN_STARTED_JS, arg=path, polling=250)   # the click did start a run
     page.wait_for_function(RUN_FINISHED_JS, arg=path, timeout=RUN_TIMEOUT, polling=250)
     return page.evaluate(OUTPUTS_JS, path)
