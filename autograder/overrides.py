@@ -386,25 +386,25 @@ TEMPLATE_MATHJAX = re.compile(r'<script\b[^>]*(?:mathjax|MathJax)[^>]*>.*?</scri
 
 # --- nbgrader 0.9.6: a notebook's grades and comments read and written at once --------------------
 
-def _by_cell_name(gradebook, model, notebook):
-    """``{cell name: row}`` of ``model`` (``Grade`` or ``Comment``) for a submitted notebook: one query."""
-    return dict(gradebook.db.query(BaseCell.name, model).join(model.cell).filter(model.notebook_id == notebook.id))
+class _AtOnce:
+    """What the two steps below share: a submitted notebook's grades and comments, each
+    ``{cell name: row}`` from one query, where nbgrader 0.9.6 makes a query of seven joins per cell."""
+
+    def _read(self, gradebook, ids):
+        notebook = gradebook.find_submission_notebook(ids["notebook"], ids["assignment"], ids["student"])
+        self._grades, self._comments = (
+            dict(gradebook.db.query(BaseCell.name, model).join(model.cell).filter(model.notebook_id == notebook.id))
+            for model in (Grade, Comment))
+        return notebook
 
 
-def _submitted_notebook(gradebook, ids):
-    return gradebook.find_submission_notebook(ids["notebook"], ids["assignment"], ids["student"])
-
-
-class SaveAutoGradesAtOnce(SaveAutoGrades):
+class SaveAutoGradesAtOnce(_AtOnce, SaveAutoGrades):
     """nbgrader 0.9.6's ``SaveAutoGrades`` (``preprocess``, ``_add_score``, ``_add_comment``): the same
-    values, from one query for the notebook's grades and one for its comments, committed once.
-    Upstream finds each cell's row with a query of seven joins and commits after every cell."""
+    values, read at once and committed once; upstream commits after every cell."""
 
     def preprocess(self, nb, resources):
         with Gradebook(resources["nbgrader"]["db_url"]) as self.gradebook:
-            notebook = _submitted_notebook(self.gradebook, resources["nbgrader"])
-            self._grades = _by_cell_name(self.gradebook, Grade, notebook)
-            self._comments = _by_cell_name(self.gradebook, Comment, notebook)
+            self._read(self.gradebook, resources["nbgrader"])
             nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)  # each cell, as upstream
             self.gradebook.db.commit()
         return nb, resources
@@ -421,17 +421,14 @@ class SaveAutoGradesAtOnce(SaveAutoGrades):
         self._comments[cell.metadata.nbgrader.grade_id].auto_comment = "No response." if untouched else None
 
 
-class GetGradesAtOnce(GetGrades):
+class GetGradesAtOnce(_AtOnce, GetGrades):
     """nbgrader 0.9.6's ``GetGrades`` (``preprocess``, ``_get_score``, ``_get_comment``): the same
-    values from one query for the notebook's grades and one for its comments, where upstream
-    makes a query of seven joins per cell."""
+    values, read at once."""
 
     def preprocess(self, nb, resources):
         ids = resources["nbgrader"]
         with Gradebook(ids["db_url"]) as self.gradebook:
-            notebook = _submitted_notebook(self.gradebook, ids)
-            self._grades = _by_cell_name(self.gradebook, Grade, notebook)
-            self._comments = _by_cell_name(self.gradebook, Comment, notebook)
+            notebook = self._read(self.gradebook, ids)
             nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)  # each cell, as upstream
             late_penalty = notebook.late_submission_penalty
             if late_penalty is None:
