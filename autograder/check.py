@@ -185,9 +185,9 @@ def as_json(path, results):
 def failure_lines(notebook):
     """``{test cell source: (function, message)}`` for each failing visible test of an executed
     ``notebook``: what ``check`` prints, for nbgrader's Validate (``overrides.OneLineValidator``)."""
-    lines = {}
+    lines, _ = {}, speaker(notebook)
     for index, grade_id in _visible_tests(notebook).items():
-        message = _failure(notebook.cells[index], notebook.cells[:index], None, speaker(notebook))
+        message = _failure(notebook.cells[index], notebook.cells[:index], None, _)
         if message is not None:
             lines[notebook.cells[index].source.strip()] = (function_of(grade_id), message)
     return lines
