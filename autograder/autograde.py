@@ -19,11 +19,11 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import CheckCellMetadata, Execute, SaveAutoGrades
+from nbgrader.preprocessors import CheckCellMetadata, Execute, OverwriteCells, SaveAutoGrades
 
 from . import execute, feedback, judge, limits as limits_module, sandbox, submissions
 from .course import awaits_instructor, nbgrader_config
-from .overrides import CheckCellMetadataCompiled, SaveAutoGradesAtOnce
+from .overrides import CheckCellMetadataCompiled, OverwriteCellsAtOnce, SaveAutoGradesAtOnce, share_gradebook_engine
 from .tables import (AUTOGRADE_FAILED, DISK_LIMIT, GRADER_ERROR, LATE, MEMORY_LIMIT, OUTPUT_CAPPED, PROCESS_LIMIT,
                      WRITTEN_TO_GRADE, Row)
 
@@ -44,11 +44,15 @@ def worker_config(out, limits, scratch, workdir, kernels, group, join_worker_mou
         {Execute: [execute.BoundedExecute, judge.JudgeHiddenTests], CheckCellMetadata: [CheckCellMetadataCompiled],
          SaveAutoGrades: [SaveAutoGradesAtOnce]})
     config.Autograde.sanitize_preprocessors = _with_steps_replaced(
-        Autograde.class_traits()["sanitize_preprocessors"].default(), {CheckCellMetadata: [CheckCellMetadataCompiled]})
+        Autograde.class_traits()["sanitize_preprocessors"].default(),
+        {CheckCellMetadata: [CheckCellMetadataCompiled], OverwriteCells: [OverwriteCellsAtOnce]})
     config.BoundedExecute.workdir = str(workdir)
     config.BoundedExecute.timeout = limits.cell_timeout
     config.BoundedExecute.startup_timeout = 180  # a loaded machine starts kernels slowly; a lost student is worse
     config.BoundedExecute.shutdown_kernel = "immediate"  # the notebook is done: no need to wait
+    # IPython's input history: a database (in memory, as nbclient sets it) written by a thread of its
+    # own after every cell, which nothing graded reads (``In`` and ``_i`` are kept all the same).
+    config.BoundedExecute.extra_arguments = ["--HistoryManager.enabled=False"]
     config.BoundedExecute.notebook_timeout = limits.notebook_timeout
     config.BoundedExecute.hidden_timeout = limits.hidden_timeout
     config.BoundedExecute.max_output_bytes = limits.max_output_bytes
@@ -67,7 +71,7 @@ def worker_config(out, limits, scratch, workdir, kernels, group, join_worker_mou
     config.LimitedKernelManager.transport = "ipc"
     config.LimitedKernelManager.connection_file = str(scratch / "kernel.json")
     config.JudgeHiddenTests.records = sandbox.scratch_environment(scratch)["BACKPROP_RECORDS"]
-    config.OverwriteCells.add_missing_cells = True  # a deleted test cell is put back and run
+    config.OverwriteCellsAtOnce.add_missing_cells = True  # a deleted test cell is put back and run
     # nbconvert validates the whole notebook after every step, some twenty times a notebook;
     # once, after the last step of each pass, still never writes an invalid notebook.
     config.Exporter.optimistic_validation = True
@@ -103,6 +107,7 @@ def grade_submission(out, root, student, lesson, limits, kernels, group, scratch
     the kernel (short: its sockets live there), ``skip_cells`` the ids of the cells not run,
     ``late`` the course's late-penalty settings (``policy.late_config``).
     """
+    share_gradebook_engine()  # this worker's every step opens the course gradebook on one engine
     try:
         submissions.stage(root, student, lesson, out / "work" / "submitted" / student / lesson / f"{lesson}.ipynb",
                           limits.max_submission_bytes)

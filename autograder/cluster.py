@@ -6,8 +6,10 @@ each batch to a Dask worker with the course's fingerprint. A worker whose own co
 (solutions, hidden tests, this package) has another fingerprint refuses the batch
 (``CourseMismatch``). On the worker a batch is graded by a long-lived child process, its
 grading agent (``Agent``): a ``grade.Session`` with the same fork server, sandbox and limits
-as a local run, kept warm across batches (a Dask worker is multi-threaded, so it must
-neither fork grading workers itself nor change its own mount namespace). The worker sends
+as a local run, kept warm across batches and runs (a Dask worker is multi-threaded, so it must
+neither fork grading workers itself nor change its own mount namespace). A worker started with
+``--preload autograder.cluster`` starts its agent before it joins the cluster (``dask_setup``);
+otherwise its first batch does. The worker sends
 back the rows, the autograded notebooks, the feedback pages and the scores; only the
 coordinator writes the course gradebook, the tables and the report.
 A worker that dies mid-batch loses nothing: Dask runs the batch again on another worker,
@@ -37,6 +39,7 @@ from traitlets.config import Config
 from . import submissions
 from .course import ROOT, SOLUTIONS
 from .limits import GradingError
+from .overrides import grades_and_comments
 from .tables import Row
 
 
@@ -82,9 +85,10 @@ class Agent:
         if self.process.stdout.readline().strip() != "ready":
             raise RuntimeError(f"the grading agent did not start (exit code {self.process.wait()})")
 
-    def grade(self, lesson, notebooks):
+    def grade(self, lesson, due, notebooks):
         """Grade ``notebooks`` (``{student: {"notebook": bytes, "records": {name: text}}}``: the
-        exchange's records, ``submissions.read_exchange_records``) of ``lesson``: rows, files and scores."""
+        exchange's records, ``submissions.read_exchange_records``) of ``lesson``, due at ``due``
+        (the coordinator's, ISO 8601, or None): rows, files and scores."""
         with self.lock:
             batch = Path(tempfile.mkdtemp(prefix="batch-", dir=self.home))
             try:
@@ -94,7 +98,7 @@ class Agent:
                     path.write_bytes(submission["notebook"])
                     for name, text in submission["records"].items():
                         (path.parent / name).write_text(text)
-                self.process.stdin.write(json.dumps(dict(folder=str(batch), lesson=lesson,
+                self.process.stdin.write(json.dumps(dict(folder=str(batch), lesson=lesson, due=due,
                                                          students=list(notebooks))) + "\n")
                 self.process.stdin.flush()
                 reply = json.loads(self.process.stdout.readline() or '{"error": "the grading agent died"}')
@@ -115,10 +119,35 @@ class Agent:
 _agents, _agents_lock = {}, threading.Lock()
 
 
-def grade_batch(fingerprint, lesson, notebooks, settings):
-    """The Dask task: grade ``notebooks`` (as ``Agent.grade`` takes them) of ``lesson`` on this
-    worker, or refuse them if this worker's course is not the coordinator's. ``settings`` are the
-    run's: limits, every_cell, the course's late-penalty configuration and the lessons' due dates.
+def run_settings(limits, every_cell, late):
+    """What a grading agent is started with, as JSON data: the run's limits (as the command took
+    them, before each machine resolves them), every_cell, the course's late-penalty configuration."""
+    return [asdict(limits), every_cell, dict(late or {})]
+
+
+def dask_setup(worker):
+    """Dask's preload hook (``dask worker --preload autograder.cluster``): start this worker's
+    grading agent for a run of the course's defaults before the worker joins the cluster, so
+    a run does not wait for it. A run with other settings starts an agent of its own."""
+    from . import policy
+    from .limits import Limits
+
+    _agent(run_settings(Limits(), False, policy.late_config(policy.course_config())))
+
+
+def _agent(settings):
+    """This worker's grading agent for ``settings``, started if there is none or it died."""
+    key = json.dumps(settings, sort_keys=True)
+    with _agents_lock:
+        if key not in _agents or _agents[key].process.poll() is not None:
+            _agents[key] = Agent(settings)
+        return _agents[key]
+
+
+def grade_batch(fingerprint, lesson, due, notebooks, settings):
+    """The Dask task: grade ``notebooks`` (as ``Agent.grade`` takes them) of ``lesson``, due at
+    ``due``, on this worker, or refuse them if this worker's course is not the coordinator's.
+    ``settings`` are the run's (``run_settings``).
 
     Returns ``{"rows": [...], "files": {path under OUT: bytes}, "grades": {student: [...]}}``.
     """
@@ -127,12 +156,7 @@ def grade_batch(fingerprint, lesson, notebooks, settings):
         raise CourseMismatch(f"this worker's course differs from the coordinator's (fingerprint {mine[:12]}, "
                              f"the coordinator's {fingerprint[:12]}): install the same checkout of the course "
                              "(solutions/ and the autograder package) on every worker")
-    key = json.dumps(settings, sort_keys=True)
-    with _agents_lock:
-        if key not in _agents or _agents[key].process.poll() is not None:
-            _agents[key] = Agent(settings)
-        agent = _agents[key]
-    return agent.grade(lesson, notebooks)
+    return _agent(settings).grade(lesson, due, notebooks)
 
 
 def _scores(db, lesson, students):
@@ -159,18 +183,17 @@ def _serve(home, settings):
 
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)  # whatever else prints goes to the log, not into the replies
-    limits, every_cell, late, duedates = settings
+    limits, every_cell, late = settings
     out = home / "out"
     out.mkdir()
     with Session(out, available_lessons(), Limits(**limits).resolved(), every_cell, Config(late)) as session:
-        with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:  # lateness as the coordinator's
-            for lesson, due in duedates.items():
-                gradebook.find_assignment(lesson).duedate = parse_utc(due) if due else None
-            gradebook.db.commit()
         replies.write("ready\n")
         replies.flush()
         for line in sys.stdin:
             batch = json.loads(line)
+            with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:  # lateness as the coordinator's
+                gradebook.find_assignment(batch["lesson"]).duedate = parse_utc(batch["due"]) if batch["due"] else None
+                gradebook.db.commit()
             rows = []
 
             def keep(row, seconds):
@@ -198,7 +221,7 @@ def grade_on_cluster(address, root, out, to_grade, limits, every_cell, on_row, b
     fingerprint = course_fingerprint()
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
         duedates = {a.name: a.duedate.isoformat() if a.duedate else None for a in gradebook.assignments}
-    settings = [asdict(limits), every_cell, dict(late or {}), duedates]
+    settings = run_settings(limits, every_cell, late)
     with Client(address, timeout="30s") as client:
         workers = max(1, len(client.scheduler_info()["workers"]))
         # Small enough that the workers finish together (at the end a worker idles while the
@@ -216,7 +239,8 @@ def grade_on_cluster(address, root, out, to_grade, limits, every_cell, on_row, b
                     continue
                 notebooks[student] = dict(notebook=staged.read_bytes(), records=records)
             if notebooks:
-                future = client.submit(grade_batch, fingerprint, lesson, notebooks, settings, pure=False)
+                future = client.submit(grade_batch, fingerprint, lesson, duedates[lesson], notebooks, settings,
+                                       pure=False)
                 futures[future] = lesson
         for future in as_completed(list(futures)):
             try:
@@ -247,15 +271,14 @@ def _keep(out, lesson, result):
                 submission = gradebook.add_submission(lesson, student)
             for notebook in notebooks:
                 submission.timestamp = parse_utc(notebook["timestamp"]) if notebook["timestamp"] else None
-                gradebook.find_submission_notebook(notebook["notebook"], lesson, student).late_submission_penalty = (
-                    notebook["late_penalty"])
+                submitted, grades, comments = grades_and_comments(gradebook, notebook["notebook"], lesson, student)
+                submitted.late_submission_penalty = notebook["late_penalty"]
                 for grade_id, auto_score in notebook["grades"]:
-                    grade = gradebook.find_grade(grade_id, notebook["notebook"], lesson, student)
-                    grade.auto_score = auto_score
+                    grades[grade_id].auto_score = auto_score
                     # As nbgrader's SaveAutoGrades: a manual grade or no automatic one needs a look.
-                    grade.needs_manual_grade = grade.manual_score is not None or auto_score is None
+                    grades[grade_id].needs_manual_grade = grades[grade_id].manual_score is not None or auto_score is None
                 for grade_id, auto_comment in notebook["comments"]:
-                    gradebook.find_comment(grade_id, notebook["notebook"], lesson, student).auto_comment = auto_comment
+                    comments[grade_id].auto_comment = auto_comment
         gradebook.db.commit()
 
 
@@ -291,9 +314,10 @@ class LocalCluster:
                                                cwd=course or ROOT, start_new_session=True))
 
     def add_worker(self, name, course=None):
-        """Start one more single-threaded worker, of this course or of the checkout at ``course``."""
+        """Start one more single-threaded worker, of this course or of the checkout at ``course``,
+        its grading agent started before it joins (``dask_setup``)."""
         self._start([*WORKER, "--scheduler-file", str(self.scheduler_file), "--nthreads", "1", "--nworkers", "1",
-                     "--no-nanny", "--no-dashboard", "--name", name], course)
+                     "--no-nanny", "--no-dashboard", "--preload", "autograder.cluster", "--name", name], course)
 
     def workers(self, count, timeout=180):
         """Wait for ``count`` workers; return ``{name: (address, pid)}``."""

@@ -35,7 +35,7 @@ from nbgrader.api import Gradebook
 from . import cluster, feedback, forkserver, judge, lms, overrides, policy, release, submissions
 from .autograde import SANDBOX_FAILED, gradebook_path, grade_submission
 from .course import available_lessons, teaching_cell_ids
-from .limits import GradingError, Limits, Quota
+from .limits import GradingError, Limits, Quota, tmpfs_works
 from .pool import run_pool
 from .tables import GRADER_ERROR, NOT_ON_ROSTER, TIMEOUT, Row, write_tables
 
@@ -140,6 +140,7 @@ class Session:
             judge.remember(lesson)  # the reference loaded and its own answers judged once, for every worker
         for module in WORKER_PRELOAD:
             importlib.import_module(module)
+        tmpfs_works()  # probed once, in a fork of its own, here rather than in every worker
         # What is loaded by now (nbgrader, the references, the templates) lives as long as the run:
         # frozen, the workers' garbage collector no longer walks it, and their pages stay shared.
         gc.collect()

@@ -14,7 +14,11 @@ statuses, the hidden phase's rules, the feedback page's steps) lives in its own 
 - nbconvert 7.17 / nbclient 0.11: ``PhasedExecute``, execution in a folder of the grader's
   choosing, in phases, with a filter on the kernel's messages.
 - nbgrader 0.9.6: ``SaveAutoGradesAtOnce`` and ``GetGradesAtOnce`` read a notebook's grades and
-  comments with one query each (and write them with one commit), not a query and a commit per cell.
+  comments with one query each (and write them with one commit), not a query and a commit per cell;
+  ``OverwriteCellsAtOnce`` reads the source notebook's cells with a query each, not two per cell.
+- nbgrader 0.9.6: ``share_gradebook_engine``, a grading worker's gradebooks open on one engine
+  (``Gradebook.__init__`` and ``close`` replaced in that process), not a new engine, table check
+  and course check each time.
 - nbgrader 0.9.6: ``OneLineValidator``, what JupyterLab's Validate button reports.
 - nbgrader 0.9.6: ``use_hub_username``, the exchange's student named by the hub account.
 - nbgrader 0.9.6: ``stamp_new_gradebook``, a new gradebook without the ``alembic`` command.
@@ -54,9 +58,11 @@ from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.nbgraderformat.common import BaseMetadataValidator
 from nbgrader import utils as nbgrader_utils
-from nbgrader.api import BaseCell, Comment, Grade, Gradebook
-from nbgrader.preprocessors import CheckCellMetadata, Execute, GetGrades, NbGraderPreprocessor, SaveAutoGrades
+from nbgrader.api import BaseCell, Comment, Grade, Gradebook, MissingEntry
+from nbgrader.preprocessors import (CheckCellMetadata, Execute, GetGrades, NbGraderPreprocessor, OverwriteCells,
+                                   SaveAutoGrades)
 from nbgrader.validator import Validator
+from sqlalchemy.orm import scoped_session, sessionmaker
 from traitlets import Bool, Dict, Enum, Integer, List, Unicode, default
 
 from . import check, forkserver, sandbox
@@ -386,15 +392,22 @@ TEMPLATE_MATHJAX = re.compile(r'<script\b[^>]*(?:mathjax|MathJax)[^>]*>.*?</scri
 
 # --- nbgrader 0.9.6: a notebook's grades and comments read and written at once --------------------
 
+def grades_and_comments(gradebook, notebook, assignment, student):
+    """A submitted notebook, its grades and its comments, each ``{cell name: row}`` from one
+    query, where nbgrader 0.9.6's ``find_grade`` and ``find_comment`` make a query of seven joins per cell."""
+    submitted = gradebook.find_submission_notebook(notebook, assignment, student)
+    grades, comments = (
+        dict(gradebook.db.query(BaseCell.name, model).join(model.cell).filter(model.notebook_id == submitted.id))
+        for model in (Grade, Comment))
+    return submitted, grades, comments
+
+
 class _AtOnce:
-    """What the two steps below share: a submitted notebook's grades and comments, each
-    ``{cell name: row}`` from one query, where nbgrader 0.9.6 makes a query of seven joins per cell."""
+    """What the two steps below share: the notebook's grades and comments read at once."""
 
     def _read(self, gradebook, ids):
-        notebook = gradebook.find_submission_notebook(ids["notebook"], ids["assignment"], ids["student"])
-        self._grades, self._comments = (
-            dict(gradebook.db.query(BaseCell.name, model).join(model.cell).filter(model.notebook_id == notebook.id))
-            for model in (Grade, Comment))
+        notebook, self._grades, self._comments = grades_and_comments(gradebook, ids["notebook"], ids["assignment"],
+                                                                     ids["student"])
         return notebook
 
 
@@ -445,6 +458,87 @@ class GetGradesAtOnce(_AtOnce, GetGrades):
     def _get_score(self, cell, resources):
         grade = self._grades[cell.metadata.nbgrader.grade_id]
         cell.metadata.nbgrader["score"], cell.metadata.nbgrader["points"] = grade.score, grade.max_score
+
+
+class OverwriteCellsAtOnce(OverwriteCells):
+    """nbgrader 0.9.6's ``OverwriteCells`` (``preprocess``): the same checks, against the
+    notebook's source and graded cells read with a query each, where upstream makes two
+    queries of three joins for every cell."""
+
+    def preprocess(self, nb, resources):
+        ids = resources["nbgrader"]
+        self.notebook_id, self.assignment_id, self.db_url = ids["notebook"], ids["assignment"], ids["db_url"]
+        with Gradebook(self.db_url) as gradebook:
+            self.gradebook = _NotebookCells(gradebook, self.notebook_id, self.assignment_id)
+            nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)  # each cell, as upstream
+            if self.add_missing_cells:
+                nb, resources = self.add_missing_grade_cells(nb, resources)
+                nb, resources = self.add_missing_task_cells(nb, resources)
+        return nb, resources
+
+
+class _NotebookCells:
+    """A gradebook whose ``find_source_cell`` and ``find_graded_cell`` answer for one source
+    notebook from its cells read at once; anything else goes to the gradebook."""
+
+    def __init__(self, gradebook, notebook_id, assignment_id):
+        self._gradebook = gradebook
+        notebook = gradebook.find_notebook(notebook_id, assignment_id)
+        self._source = {cell.name: cell for cell in notebook.source_cells}
+        # nbgrader's find_graded_cell looks for a grade cell, then a task cell, of that name.
+        self._graded = {cell.name: cell for cell in [*notebook.task_cells, *notebook.grade_cells]}
+
+    def find_source_cell(self, name, notebook, assignment):
+        return self._found(self._source, "source", name, notebook, assignment)
+
+    def find_graded_cell(self, name, notebook, assignment):
+        return self._found(self._graded, "grade", name, notebook, assignment)
+
+    def _found(self, cells, kind, name, notebook, assignment):
+        if name not in cells:
+            raise MissingEntry(f"No such {kind} cell: {assignment}/{notebook}/{name}")
+        return cells[name]
+
+    def __getattr__(self, name):
+        return getattr(self._gradebook, name)
+
+
+# --- nbgrader 0.9.6: one gradebook engine for a grading worker's every step ----------------------
+
+_upstream_gradebook_init = Gradebook.__init__
+_engines = {}  # (process id, database URL) -> the engine that process's gradebooks share
+_courses_checked = set()  # (process id, database URL, course id) whose tables and course row exist
+
+
+def share_gradebook_engine():
+    """Make every ``Gradebook`` this process opens from now on share one engine per database.
+
+    nbgrader 0.9.6's ``Gradebook.__init__`` makes a new engine, reads the table names, runs
+    ``create_all`` and checks the course, and ``close`` disposes of the engine: autograding a
+    notebook and making its page open a gradebook fourteen times. Shared, a gradebook does that
+    once per database and course in a process, and ``close`` hands its session's connection
+    back to the engine (ending its transaction) instead of closing it. Engines are kept per
+    process id, so a fork never uses a connection its parent opened.
+    """
+    Gradebook.__init__, Gradebook.close = _open_shared, _close_shared
+
+
+def _open_shared(self, db_url, course_id="default_course", authenticator=None):
+    process = os.getpid()
+    if (process, db_url, course_id) not in _courses_checked:
+        _upstream_gradebook_init(self, db_url, course_id, authenticator)  # the tables and the course row
+        self.db.remove()
+        shared = _engines.setdefault((process, db_url), self.engine)
+        if shared is not self.engine:
+            self.engine.dispose()
+        _courses_checked.add((process, db_url, course_id))
+    self.engine = _engines[process, db_url]
+    self.db = scoped_session(sessionmaker(autoflush=True, bind=self.engine, future=True))
+    self.course_id, self.authenticator = course_id, authenticator
+
+
+def _close_shared(self):
+    self.db.remove()
 
 
 # --- nbgrader 0.9.6: the Validate button -----------------------------------------------------------

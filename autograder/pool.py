@@ -9,6 +9,7 @@ that means. The caller may stop the pool after any result: items not started are
 
 import json
 import os
+import select
 import shutil
 import signal
 import time
@@ -25,21 +26,22 @@ def run_pool(items, job, workers, deadline, folder, on_done, stop=lambda result:
         shutil.rmtree(folder / sub, ignore_errors=True)
         (folder / sub).mkdir(parents=True)
     pending = list(enumerate(items))[::-1]
-    running = {}  # pid -> (index, item, started)
+    running = {}  # pidfd (readable once the worker has ended) -> (pid, index, item, started)
     stopped = False
     while (pending and not stopped) or running:
         while pending and not stopped and len(running) < workers:
             index, item = pending.pop()
-            running[_fork(job, index, item, folder)] = (index, item, time.monotonic())
-        pid, _ = os.waitpid(-1, os.WNOHANG)
-        if pid == 0:
-            _kill_overrunning(running, deadline)
-            time.sleep(0.05)
-            continue
-        index, item, started = running.pop(pid)
-        result = _result(folder, index)
-        on_done(index, item, result, round(time.monotonic() - started, 3))
-        stopped = stopped or (result is not None and stop(result))
+            pid = _fork(job, index, item, folder)
+            running[os.pidfd_open(pid)] = (pid, index, item, time.monotonic())
+        ended, _, _ = select.select(list(running), [], [], 0.1)
+        for pidfd in ended:
+            pid, index, item, started = running.pop(pidfd)
+            os.close(pidfd)
+            os.waitpid(pid, 0)
+            result = _result(folder, index)
+            on_done(index, item, result, round(time.monotonic() - started, 3))
+            stopped = stopped or (result is not None and stop(result))
+        _kill_overrunning(running, deadline)
     return [item for _, item in reversed(pending)]
 
 
@@ -75,7 +77,7 @@ def _result(folder, index):
 
 def _kill_overrunning(running, deadline):
     now = time.monotonic()
-    for pid, (_, _, started) in running.items():
+    for pid, _, _, started in running.values():
         if now - started > deadline:
             try:
                 os.killpg(pid, signal.SIGKILL)

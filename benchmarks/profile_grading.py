@@ -33,7 +33,7 @@ STAGES = [
     ("autograde, both passes", "nbgrader.apps.api:NbGraderAPI.autograde"),
     ("  gradebook: student, submission", "nbgrader.converters.autograde:Autograde.init_assignment"),
     ("  notebook reads", "nbformat:read"),
-    ("  sanitize: overwrite cells", "nbgrader.preprocessors:OverwriteCells.preprocess"),
+    ("  sanitize: overwrite cells", "autograder.overrides:OverwriteCellsAtOnce.preprocess"),
     ("  sanitize/autograde: check metadata", "autograder.overrides:CheckCellMetadataCompiled.preprocess"),
     ("  execute", "autograder.execute:BoundedExecute.preprocess"),
     ("    sandbox (bwrap)", "autograder.sandbox:Sandbox.__init__"),

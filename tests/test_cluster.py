@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import cluster, grade, synthetic
+from autograder import cluster, grade, policy, synthetic
 from autograder.course import ROOT
 
 pytestmark = pytest.mark.slow
@@ -92,6 +92,27 @@ def test_a_class_graded_on_the_cluster_is_graded_as_the_local_pool_grades_it(das
     assert json.loads((tmp_path / "dask" / "run.json").read_text())["scheduler"] == address
 
 
+def test_a_preloaded_worker_grades_with_the_agent_it_started_before_joining(dask_cluster, tmp_path):
+    """``--preload autograder.cluster``: a worker's grading agent for the course's defaults is running
+    when the worker joins, and a run with the defaults is graded by it, not by one started for the run."""
+    from dask.distributed import Client
+
+    def running_agents():
+        return {key: agent.process.pid for key, agent in cluster._agents.items() if agent.process.poll() is None}
+
+    with Client(dask_cluster.address, timeout="60s") as client:
+        before = client.run(running_agents)
+        students = a_class(tmp_path / "submitted", wrong=1)
+        rows = grade.grade(tmp_path / "submitted", tmp_path / "dask", lessons=[LESSON], scheduler=dask_cluster.address)
+        after = client.run(running_agents)
+
+    assert sorted(r.student_id for r in rows) == students
+    defaults = json.dumps(cluster.run_settings(grade.Limits(), False, policy.late_config(policy.course_config())),
+                          sort_keys=True)
+    assert {worker: defaults in agents for worker, agents in before.items()} == dict.fromkeys(before, True)
+    assert after == before
+
+
 def test_a_worker_killed_mid_run_loses_nothing(dask_cluster, tmp_path):
     address = dask_cluster.address
     students = a_class(tmp_path / "submitted", wrong=8)
@@ -132,8 +153,8 @@ def test_a_worker_with_another_course_refuses_the_work(dask_cluster, tmp_path):
     from dask.distributed import Client
 
     with Client(dask_cluster.address, timeout="60s") as client:
-        future = client.submit(cluster.grade_batch, cluster.course_fingerprint(), LESSON,
-                               {"someone": {"notebook": b"{}", "records": {}}}, [{}, False, {}, {}],
+        future = client.submit(cluster.grade_batch, cluster.course_fingerprint(), LESSON, None,
+                               {"someone": {"notebook": b"{}", "records": {}}}, [{}, False, {}],
                                workers=[workers["odd"][0]], pure=False)
         with pytest.raises(cluster.CourseMismatch, match="this worker's course differs from the coordinator's"):
             future.result(timeout=120)

@@ -121,3 +121,101 @@ def test_validate_reports_a_test_cell_turned_markdown_as_nbgrader_does(tmp_path)
 
     assert results == {"type_changed": [{"source": test_cell.source.strip(), "old_type": "markdown",
                                          "new_type": "code"}]}, results
+
+
+# --- the source cells read at once ---------------------------------------------------------------
+
+def graded_markdown_answer(notebook):
+    return next(i for i, c in enumerate(notebook.cells)
+                if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade"))
+
+
+def tampered(change):
+    """The released lesson with one of the changes OverwriteCells undoes or reports."""
+    notebook = copy.deepcopy(RELEASED)
+    locked, test = notebook.cells[first("locked")], notebook.cells[first("grade")]
+    if change == "locked cell edited":
+        locked.source += "\nx = 1"
+    elif change == "points raised":
+        test.metadata.nbgrader.points = 100
+    elif change == "test cell unlocked and edited":
+        test.metadata.nbgrader.locked = False
+        test.source = "pass"
+    elif change == "test cell turned markdown":
+        notebook.cells[first("grade")] = nbformat.v4.new_markdown_cell(test.source, metadata=test.metadata)
+    elif change == "unknown grade id":
+        notebook.cells[first("solution")].metadata.nbgrader.grade_id = "not_in_the_gradebook"
+    elif change == "test cell deleted":
+        del notebook.cells[first("grade")]
+    elif change == "written answer deleted":
+        del notebook.cells[graded_markdown_answer(notebook)]
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def released_gradebook(tmp_path_factory):
+    from autograder import release
+
+    folder = tmp_path_factory.mktemp("release")
+    release.generate([LESSON], folder / "release", folder / "gradebook.db", folder)
+    return f"sqlite:///{folder / 'gradebook.db'}"
+
+
+@pytest.mark.parametrize("change", ["untouched", "locked cell edited", "points raised", "test cell unlocked and edited",
+                                    "test cell turned markdown", "unknown grade id", "test cell deleted",
+                                    "written answer deleted"])
+def test_overwrite_cells_at_once_does_what_nbgraders_step_does(change, released_gradebook):
+    from nbgrader.preprocessors import OverwriteCells
+
+    notebook = tampered(change)
+    resources = {"nbgrader": {"notebook": LESSON, "assignment": LESSON, "db_url": released_gradebook}}
+    results = [overwritten(step(add_missing_cells=True), notebook, resources)
+               for step in (OverwriteCells, overrides.OverwriteCellsAtOnce)]
+
+    assert results[1] == results[0]
+    assert change == "untouched" or results[0] != notebook, "the change is one nbgrader's step undoes or refuses"
+
+
+def overwritten(step, notebook, resources):
+    """The notebook ``step`` returns, or the type of what it raised (nbgrader 0.9.6 raises a KeyError
+    on a solution cell whose grade id the gradebook does not know)."""
+    try:
+        return step.preprocess(copy.deepcopy(notebook), copy.deepcopy(resources))[0]
+    except Exception as error:
+        return type(error)
+
+
+# --- one gradebook engine per process ------------------------------------------------------------
+
+SHARED_ENGINE_PROBE = """
+import os, sqlite3, sys
+from nbgrader.api import Gradebook
+from autograder import overrides
+
+url, path = sys.argv[1], sys.argv[2]
+overrides.share_gradebook_engine()
+with Gradebook(url) as first:
+    engine = first.engine
+    first.add_student("before")
+sqlite3.connect(path, isolation_level=None).execute("INSERT INTO student (id) VALUES ('from another connection')")
+with Gradebook(url) as again, Gradebook(url, "another_course") as other_course:
+    print("same engine" if again.engine is engine and other_course.engine is engine else "new engine")
+    print(sorted(s.id for s in again.students))
+child = os.fork()
+if child == 0:
+    with Gradebook(url) as in_fork:
+        os._exit(0 if in_fork.engine is not engine and len(in_fork.students) == 2 else 1)
+print("fork: own engine" if os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0 else "fork: parent's engine")
+"""
+
+
+def test_a_process_shares_one_gradebook_engine_that_sees_every_commit_and_no_fork_shares(tmp_path):
+    import subprocess
+    import sys
+
+    database = tmp_path / "gradebook.db"
+    probe = subprocess.run([sys.executable, "-c", SHARED_ENGINE_PROBE, f"sqlite:///{database}", str(database)],
+                           capture_output=True, text=True, timeout=120)
+
+    assert probe.stdout.splitlines() == ["same engine", "['before', 'from another connection']", "fork: own engine"], \
+        probe.stderr[-2000:]
