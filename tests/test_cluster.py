@@ -61,6 +61,29 @@ def due_yesterday_noon(out):
     return due
 
 
+def test_a_preloaded_worker_grades_with_the_agent_it_started_before_joining(dask_cluster, tmp_path):
+    """``--preload autograder.cluster``: a worker's grading agent for the course's defaults is running
+    when the worker joins, and a run with the defaults is graded by it, not by one started for the run.
+    First in the module: no batch has reached the module's workers before it, so an agent running
+    before its run was started by the preload."""
+    from dask.distributed import Client
+
+    def running_agents():
+        return {key: agent.process.pid for key, agent in cluster._agents.items() if agent.process.poll() is None}
+
+    with Client(dask_cluster.address, timeout="60s") as client:
+        before = client.run(running_agents)
+        students = a_class(tmp_path / "submitted", wrong=1)
+        rows = grade.grade(tmp_path / "submitted", tmp_path / "dask", lessons=[LESSON], scheduler=dask_cluster.address)
+        after = client.run(running_agents)
+
+    assert sorted(r.student_id for r in rows) == students
+    defaults = json.dumps(cluster.run_settings(grade.Limits(), False, policy.late_config(policy.course_config())),
+                          sort_keys=True)
+    assert {worker: defaults in agents for worker, agents in before.items()} == dict.fromkeys(before, True)
+    assert after == before
+
+
 def test_a_class_graded_on_the_cluster_is_graded_as_the_local_pool_grades_it(dask_cluster, tmp_path, monkeypatch):
     address = dask_cluster.address
     students = a_class(tmp_path / "submitted")
@@ -90,27 +113,6 @@ def test_a_class_graded_on_the_cluster_is_graded_as_the_local_pool_grades_it(das
         assert page.read_bytes().startswith(b"<!DOCTYPE html>"), student
         assert nbformat.read(tmp_path / "dask" / "autograded" / student / LESSON / f"{LESSON}.ipynb", as_version=4)
     assert json.loads((tmp_path / "dask" / "run.json").read_text())["scheduler"] == address
-
-
-def test_a_preloaded_worker_grades_with_the_agent_it_started_before_joining(dask_cluster, tmp_path):
-    """``--preload autograder.cluster``: a worker's grading agent for the course's defaults is running
-    when the worker joins, and a run with the defaults is graded by it, not by one started for the run."""
-    from dask.distributed import Client
-
-    def running_agents():
-        return {key: agent.process.pid for key, agent in cluster._agents.items() if agent.process.poll() is None}
-
-    with Client(dask_cluster.address, timeout="60s") as client:
-        before = client.run(running_agents)
-        students = a_class(tmp_path / "submitted", wrong=1)
-        rows = grade.grade(tmp_path / "submitted", tmp_path / "dask", lessons=[LESSON], scheduler=dask_cluster.address)
-        after = client.run(running_agents)
-
-    assert sorted(r.student_id for r in rows) == students
-    defaults = json.dumps(cluster.run_settings(grade.Limits(), False, policy.late_config(policy.course_config())),
-                          sort_keys=True)
-    assert {worker: defaults in agents for worker, agents in before.items()} == dict.fromkeys(before, True)
-    assert after == before
 
 
 def test_a_worker_killed_mid_run_loses_nothing(dask_cluster, tmp_path):
