@@ -7,8 +7,9 @@ mount one; its throwaway working folder, home and records live there) and a cgro
 (``limits.KernelGroup``), and lets nbgrader run the notebook with the grader's steps in
 its pipeline: ``execute.BoundedExecute`` runs it in the kernel, ``judge.JudgeHiddenTests``
 scores the hidden tests outside it. nbgrader writes the autograded notebook and the
-feedback page under ``OUT/``, which the kernel never sees. Then the scratch folder is
-deleted without following anything in it.
+feedback page under ``OUT/``, which the kernel never sees. Then the scratch tmpfs is
+unmounted, or the scratch folder emptied without following anything in it. A worker grades
+several submissions in turn (``pool``): nothing of one submission's is left for the next.
 """
 
 import os
@@ -16,7 +17,7 @@ import re
 import shutil
 
 import nbformat
-from nbgrader.api import Gradebook
+from nbgrader.api import BaseCell, Grade, Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import CheckCellMetadata, Execute, OverwriteCells, SaveAutoGrades
@@ -28,6 +29,11 @@ from .tables import (AUTOGRADE_FAILED, DISK_LIMIT, GRADER_ERROR, LATE, MEMORY_LI
                      WRITTEN_TO_GRADE, Row)
 
 SANDBOX_FAILED = "the sandbox could not be made"
+
+# A grading kernel keeps no IPython input history (a database, in memory as nbclient sets it, written
+# by a thread of its own after every cell, which nothing graded reads; ``In`` and ``_i`` are kept all
+# the same), and its shell prepares each cell once (``kernelshell``).
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False", "--IPKernelApp.kernel_class=autograder.kernelshell.GradingKernel"]
 
 
 def gradebook_path(out):
@@ -50,9 +56,7 @@ def worker_config(out, limits, scratch, workdir, kernels, group, join_worker_mou
     config.BoundedExecute.timeout = limits.cell_timeout
     config.BoundedExecute.startup_timeout = 180  # a loaded machine starts kernels slowly; a lost student is worse
     config.BoundedExecute.shutdown_kernel = "immediate"  # the notebook is done: no need to wait
-    # IPython's input history: a database (in memory, as nbclient sets it) written by a thread of its
-    # own after every cell, which nothing graded reads (``In`` and ``_i`` are kept all the same).
-    config.BoundedExecute.extra_arguments = ["--HistoryManager.enabled=False"]
+    config.BoundedExecute.extra_arguments = KERNEL_ARGUMENTS
     config.BoundedExecute.notebook_timeout = limits.notebook_timeout
     config.BoundedExecute.hidden_timeout = limits.hidden_timeout
     config.BoundedExecute.max_output_bytes = limits.max_output_bytes
@@ -85,6 +89,15 @@ def _with_steps_replaced(steps, replacements):
     return [new for step in steps for new in replacements.get(step, [step])]
 
 
+def cell_scores(gradebook, notebook):
+    """``[grade id, score, points]`` of each graded cell of a submitted ``notebook``, in one query
+    (nbgrader's ``Grade.name`` and ``Grade.max_score`` each load on their own, for every cell); the
+    score is None for a written answer that awaits the instructor."""
+    grades = (gradebook.db.query(BaseCell.name, Grade.auto_score, Grade.manual_score, Grade.score, Grade.max_score)
+              .join(Grade.cell).filter(Grade.notebook_id == notebook.id))
+    return [[grade.name, None if awaits_instructor(grade) else grade.score, grade.max_score] for grade in grades]
+
+
 def failure_messages(autograded_notebook, lost):
     """The first line of the error each losing test cell raised, for the instructor's report."""
     messages = []
@@ -108,6 +121,7 @@ def grade_submission(out, root, student, lesson, limits, kernels, group, scratch
     ``late`` the course's late-penalty settings (``policy.late_config``).
     """
     share_gradebook_engine()  # this worker's every step opens the course gradebook on one engine
+    execute.incidents.clear()  # a worker grades several submissions in turn
     try:
         submissions.stage(root, student, lesson, out / "work" / "submitted" / student / lesson / f"{lesson}.ipynb",
                           limits.max_submission_bytes)
@@ -127,7 +141,10 @@ def grade_submission(out, root, student, lesson, limits, kernels, group, scratch
         exceeded = group.exceeded() + (limits_module.disk_full(scratch, limits.disk_mb) if mounted else [])
     finally:
         group.remove()
-        _empty(scratch)
+        if mounted:
+            limits_module.unmount_scratch(scratch)
+        else:
+            _empty(scratch)
     row = Row(student, lesson)
     sandbox_failures = [detail for status, detail in execute.incidents if status == GRADER_ERROR]
     if sandbox_failures:
@@ -142,7 +159,7 @@ def grade_submission(out, root, student, lesson, limits, kernels, group, scratch
         row.late_penalty = submission.late_submission_penalty or 0.0
         row.score = submission.score - row.late_penalty
         for notebook in submission.notebooks:
-            row.cells += [[g.name, None if awaits_instructor(g) else g.score, g.max_score] for g in notebook.grades]
+            row.cells += cell_scores(gradebook, notebook)
     lost = {grade_id for grade_id, score, maximum in row.cells if score is not None and score < maximum}
     if any(score is None for _, score, _ in row.cells):
         row.status = WRITTEN_TO_GRADE
@@ -177,8 +194,7 @@ def _limit_detail(status, limits):
 
 
 def _empty(scratch):
-    """Delete the kernel's scratch folder; ``rmtree`` never follows a link the kernel left there.
-    A tmpfs mount point itself stays until the worker (and its mount namespace) ends."""
+    """Delete what is in the kernel's scratch folder; ``rmtree`` never follows a link the kernel left there."""
     for entry in os.scandir(scratch):
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path, ignore_errors=True)

@@ -43,8 +43,8 @@ from .overrides import PhasedExecute
 from .sandbox import SandboxError
 from .tables import GRADER_ERROR, KERNEL_DIED, MEMORY_LIMIT, OUTPUT_CAPPED, TIMEOUT
 
-# What happened while executing the notebook graded in this process, in order:
-# (status, detail). The grade stage runs one submission per process.
+# What happened while executing the notebook this process is grading, in order: (status, detail).
+# A grading worker grades its submissions one at a time and empties it for each.
 incidents = []
 
 NOT_RERUN = "This cell only teaches; it was not run again when your notebook was graded.\n"

@@ -31,7 +31,8 @@ from . import translate
 from .course import HIDDEN_TEST_PREFIX, WRITTEN_PREFIX, awaits_instructor, function_of, is_hidden_test, is_written_answer
 from .markup import MATHML_ATTRIBUTES, MATHML_TAGS
 from .judge import PASSED
-from .overrides import FIGURE_ALT, FeedbackExporter, GetGradesAtOnce, RememberedHighlight, SanitizeOutputs
+from .overrides import (FIGURE_ALT, FeedbackExporter, GetGradesAtOnce, RememberedHighlight, SanitizeOutputs,
+                        grades_and_comments)
 from .tables import lateness
 
 
@@ -147,7 +148,9 @@ class SummariseFunctions(NbGraderPreprocessor):
         _ = translate.gettext("feedback", language)
         if language:
             resources["template_words"] = template_words(_)
-        rows = [self._written_row(cell, resources, _) for cell in nb.cells if is_written_answer(cell)]
+        written, late = self._from_gradebook(resources["nbgrader"])
+        rows = [self._written_row(cell, written.get(cell.metadata.nbgrader.grade_id), _)
+                for cell in nb.cells if is_written_answer(cell)]
         for cell in nb.cells:
             if not is_hidden_test(cell):
                 continue
@@ -164,18 +167,25 @@ class SummariseFunctions(NbGraderPreprocessor):
                  "which your instructor grades. The visible tests in the notebook below score nothing: they are there "
                  "to help.")
         resources["summary"] = (f'<table class="summary"><tr>{headers}</tr>' + "".join(rows) + "</table>"
-                                f'<p class="summary-note">{html.escape(note, quote=False)}</p>' + self._late_note(resources, _))
+                                f'<p class="summary-note">{html.escape(note, quote=False)}</p>' + self._late_note(*late, _))
         return nb, resources
 
     @staticmethod
-    def _late_note(resources, _):
-        """A line saying how late the notebook was submitted and what that cost, if it was late."""
-        ids = resources["nbgrader"]
+    def _from_gradebook(ids):
+        """Whether each written answer awaits the instructor and whether it was left as handed out
+        (``{grade id: (awaits, unanswered)}``), and the submission's lateness and late penalty, read at once."""
         if "db_url" not in ids:  # a page made without a gradebook (generate_feedback always has one)
-            return ""
+            return {}, (0, 0.0)
         with Gradebook(ids["db_url"]) as gradebook:
+            _, grades, _ = grades_and_comments(gradebook, ids["notebook"], ids["assignment"], ids["student"])
             submission = gradebook.find_submission(ids["assignment"], ids["student"])
-            late, penalty = submission.total_seconds_late, submission.late_submission_penalty or 0.0
+            return ({name: (awaits_instructor(grade), grade.manual_score is None and grade.auto_score == 0)
+                     for name, grade in grades.items() if name.startswith(WRITTEN_PREFIX)},
+                    (submission.total_seconds_late, submission.late_submission_penalty or 0.0))
+
+    @staticmethod
+    def _late_note(late, penalty, _):
+        """A line saying how late the notebook was submitted and what that cost, if it was late."""
         if late <= 0:
             return ""
         took = (_("Submitted {late} after the due date: the course's late penalty took {penalty:g} point off the "
@@ -185,17 +195,15 @@ class SummariseFunctions(NbGraderPreprocessor):
         return f'<p class="summary-note late">{html.escape(took.format(late=lateness(late), penalty=penalty), quote=False)}</p>'
 
     @staticmethod
-    def _written_row(cell, resources, _):
-        """A written answer's row: its score once the instructor has graded it, else that it waits."""
-        meta, ids = cell.metadata.nbgrader, resources["nbgrader"]
-        with Gradebook(ids["db_url"]) as gradebook:
-            grade = gradebook.find_grade(meta.grade_id, ids["notebook"], ids["assignment"], ids["student"])
-            waiting = awaits_instructor(grade)
-            unanswered = grade.manual_score is None and grade.auto_score == 0  # left as handed out
+    def _written_row(cell, state, _):
+        """A written answer's row: its score once the instructor has graded it, else that it waits
+        (as it does when there is no ``state``, ``(awaits, unanswered)``, to say otherwise)."""
+        meta = cell.metadata.nbgrader
         topic = html.escape(_("written answer: {topic}").format(topic=meta.grade_id.removeprefix(WRITTEN_PREFIX)
                                                                 .replace("_", " ")))
         link = f'<a href="#{html.escape(meta.grade_id)}">{topic}</a>'
-        if waiting:
+        awaits, unanswered = state or (True, False)
+        if awaits:
             return (f'<tr class="waiting"><td>{link}</td><td>? / {float(meta.points):g}</td>'
                     f'<td>{html.escape(_("your instructor grades this answer by hand"))}</td></tr>')
         mark = "passed" if float(meta.score or 0) == float(meta.points) else "failed"

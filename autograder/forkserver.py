@@ -45,11 +45,14 @@ from pathlib import Path
 from .limits import join_cgroups, limit_process
 from .sandbox import die_with_parent, drop_privileges, join_namespaces, kernel_environment, prepare_scratch
 
-# What a lesson's kernel imports, itself (its debugger, IPython's history and help), in the
-# lessons' setup cells and on a test's first random generator (numpy loads numpy.random then):
-# loaded once, in the template, shared by every fork.
+# What a lesson's kernel imports, itself (its debugger, IPython's history and help, what its shell
+# loads as it starts, the grader's shell: ``kernelshell``), in the lessons' setup cells and on a
+# test's first random generator (numpy loads numpy.random then): loaded once, in the template,
+# shared by every fork.
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "sqlite3", "pdb", "pydoc",
-           "numpy", "numpy.random", "matplotlib.pyplot", "autograder.checks", "autograder.hidden")
+           "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.oinspect",
+           "IPython.extensions.storemagic", "tornado.platform.asyncio", "numpy", "numpy.random",
+           "matplotlib.pyplot", "autograder.checks", "autograder.hidden", "autograder.kernelshell")
 KERNEL_SETUP_FAILED = 70
 
 

@@ -115,6 +115,12 @@ WORKER_PRELOAD = ("numpy.random", "ipykernel.kernelspec", "jinja2.ext", "mistune
                   "mistune.plugins.task_lists", "mistune.plugins.url")
 
 
+# Submissions a grading worker grades before a fresh fork takes its place: its first pays for
+# compiling nbgrader's queries and the page's templates, the next ones reuse them; what a worker
+# keeps (the student code it highlighted, its database connection) lives no longer than this.
+NOTEBOOKS_PER_WORKER = 25
+
+
 class Session:
     """What the submissions graded in one process share: the course gradebook of ``out`` with
     its lessons, the kernels' fork server, the cgroups, a scratch root and the cells not run.
@@ -191,7 +197,7 @@ class Session:
                    seconds)
 
         not_started = run_pool(to_grade, job, jobs or os.cpu_count() or 1, self.limits.worker_deadline,
-                               self.out / "work", on_done, stop=_sandbox_failed)
+                               self.out / "work", on_done, stop=_sandbox_failed, per_worker=NOTEBOOKS_PER_WORKER)
         return [Row(student, lesson, max_score=self.max_scores[lesson], status=GRADER_ERROR,
                     detail="not graded: grading stopped because the sandbox stopped working")
                 for student, lesson in not_started]

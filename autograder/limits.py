@@ -10,7 +10,7 @@ this machine lets the grader make them:
   the kernel is forked, so nothing the kernel starts is outside it;
 - a **tmpfs** of ``disk_mb`` as its scratch folder (working folder, home, records), mounted
   in the grading worker's own mount namespace (root), so the bytes a kernel can write are
-  bounded and vanish with the worker.
+  bounded and vanish when its submission is graded.
 
 Per process, always: address space (``memory_mb``), file size (``disk_mb``) and CPU seconds.
 ``Quota.mechanisms`` names what applies on this machine; ``grade`` prints it and the report
@@ -34,7 +34,7 @@ from .tables import DISK_LIMIT, MEMORY_LIMIT, PROCESS_LIMIT
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 V1_CONTROLLERS = ("memory", "pids", "cpu")
-CLONE_NEWNS, MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x00020000, 2, 4, 1 << 14, 1 << 18
+CLONE_NEWNS, MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE, MNT_DETACH = 0x00020000, 2, 4, 1 << 14, 1 << 18, 2
 CPU_PERIOD_US = 100_000
 MAX_FILES = 100_000  # files and folders in a kernel's scratch tmpfs
 
@@ -254,23 +254,36 @@ def tmpfs_works():
     return os.waitstatus_to_exitcode(status) == 0
 
 
+_own_mount_namespace = None  # the process that has given itself a mount namespace of its own
+
+
 def mount_scratch(scratch, disk_mb):
     """Make ``scratch`` a tmpfs of ``disk_mb`` MiB, seen by this process and its children only.
 
-    The mount lives in a mount namespace of this process's own (it must be a grading worker:
-    a fork that ends with its submission), so it is gone when the worker is. Call it only
-    where ``tmpfs_works()``.
+    A process's first mount gives it a mount namespace of its own (it must be a grading worker,
+    a fork that ends when its submissions are graded), so its mounts are gone when it is;
+    ``unmount_scratch`` takes each away when its submission is graded. Call it only where
+    ``tmpfs_works()``.
     """
-    if _libc.unshare(CLONE_NEWNS) != 0:
-        raise OSError(ctypes.get_errno(), "cannot give the grading worker a mount namespace of its own")
-    # Mounts propagate to the host's namespace unless this namespace stops sharing them first.
-    if _libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        raise OSError(ctypes.get_errno(), "cannot make the grading worker's mounts private")
+    global _own_mount_namespace
+    if _own_mount_namespace != os.getpid():
+        if _libc.unshare(CLONE_NEWNS) != 0:
+            raise OSError(ctypes.get_errno(), "cannot give the grading worker a mount namespace of its own")
+        # Mounts propagate to the host's namespace unless this namespace stops sharing them first.
+        if _libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+            raise OSError(ctypes.get_errno(), "cannot make the grading worker's mounts private")
+        _own_mount_namespace = os.getpid()
     # A file count too: millions of empty files would cost no bytes, but memory and the time to delete them.
     options = f"size={disk_mb}m,nr_inodes={MAX_FILES},mode=0700".encode()
     if _libc.mount(b"tmpfs", str(scratch).encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options) != 0:
         raise OSError(ctypes.get_errno(), f"cannot mount the kernel's scratch tmpfs on {scratch}")
     return True
+
+
+def unmount_scratch(scratch):
+    """Take away the tmpfs ``mount_scratch`` made on ``scratch``, with everything in it."""
+    if _libc.umount2(str(scratch).encode(), MNT_DETACH) != 0:
+        raise OSError(ctypes.get_errno(), f"cannot unmount the kernel's scratch tmpfs on {scratch}")
 
 
 def disk_full(scratch, disk_mb):

@@ -25,6 +25,10 @@ statuses, the hidden phase's rules, the feedback page's steps) lives in its own 
 - jsonschema 4.26: the grader's processes keep ``rfc3987_syntax`` from being imported (a second
   of every start, building a grammar for formats no schema here uses); the line is in
   ``autograder/startup.py``, which they import before anything imports jsonschema.
+- ipykernel 7.4 / IPython 9.18: the grading kernel's shell prepares each cell once (the same
+  transformation, no compile to ask whether a cell without ``await`` needs an event loop);
+  it is in ``autograder/kernelshell.py``, which the kernels' fork server preloads without
+  importing this module.
 - nbconvert 7.17: the feedback page's exporter (one pass, shared compiled templates, a
   Content Security Policy, markdown cleaned after rendering), its code highlighter (which
   remembers) and its output cleaning step (``SanitizeOutputs``).

@@ -9,7 +9,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
-from autograder import forkserver, limits, overrides, sandbox
+from autograder import autograde, forkserver, limits, overrides, sandbox
 from autograder.course import ROOT, SOLUTIONS
 
 needs_bwrap = pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap is not installed")
@@ -167,3 +167,43 @@ def test_isolation_is_bubblewrap_only_where_its_sandboxes_can_be_joined(monkeypa
         monkeypatch.undo()
         sandbox.bwrap_works.cache_clear()
     assert grade.Limits(isolation="none").resolved().isolation == "none"
+
+
+def test_grading_shell_runs_cells_as_ipythons_own_shell_does(tmp_path):
+    """The grading kernel's shell reuses a cell's transformation and skips the event-loop check
+    only where IPython's answer could not differ: magics, one-line cells whose meaning changes
+    with the names defined (the same source twice: a magic, then a name the magic defined),
+    top-level await and async comprehensions."""
+    sources = ["pwd", "pwd = 'a variable now'", "pwd", "open('defines_run.py', 'w').write('run = 1')",
+               "run defines_run.py", "run defines_run.py",
+               "x = 3\n%time y = x + 1\nprint(y)", "!echo shell",
+               "import asyncio\nawait asyncio.sleep(0)\nprint('awaited')",
+               "async def twice(n):\n    return 2 * n", "[await twice(n) for n in range(3)]",
+               "text = 'await is only a word here'\ntext", "len?",
+               "import IPython\ntype(IPython.get_ipython()).__name__"]
+
+    def outputs(extra_arguments):
+        notebook = new_notebook(cells=[new_code_cell(source) for source in sources])
+        NotebookClient(notebook, timeout=60, allow_errors=True, extra_arguments=extra_arguments,
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+        return [shown(cell.outputs) for cell in notebook.cells]
+
+    def shown(outputs):
+        """Outputs as a page shows them: a stream's consecutive pieces joined (how the kernel cut
+        them up depends on timing), no counts, no metadata, no timings."""
+        kept = []
+        for output in outputs:
+            output = {k: v for k, v in output.items() if k not in ("execution_count", "metadata")}
+            if kept and output["output_type"] == "stream" and kept[-1].get("name") == output["name"]:
+                kept[-1]["text"] += output["text"]
+            else:
+                kept.append(output)
+        return [output for output in kept if "Wall time" not in output.get("text", "")]
+
+    stock, grading = outputs([]), outputs(autograde.KERNEL_ARGUMENTS)
+    assert stock[-1][0]["data"]["text/plain"] == "'ZMQInteractiveShell'"
+    assert grading[-1][0]["data"]["text/plain"] == "'GradingShell'"
+    assert grading[:-1] == stock[:-1]
+    assert grading[2][0]["data"]["text/plain"] == "'a variable now'"
+    assert grading[4] == [] and grading[5][0]["ename"] == "SyntaxError"  # the second time, run is 1: not a magic
+    assert "awaited" in grading[8][0]["text"] and grading[10][0]["data"]["text/plain"] == "[0, 2, 4]"
