@@ -17,7 +17,7 @@ was a quarter of a grading kernel's own work. ``GradingShell`` gives the same an
 - ``should_run_async`` answers no, without compiling, for a cell that says neither
   ``await`` nor ``async``: only those make a cell a coroutine.
 
-The grader selects it with ``--IPKernelApp.kernel_class`` (``autograde.worker_config``).
+The grader selects it with ``--IPKernelApp.kernel_class`` (``autograde.KERNEL_ARGUMENTS``).
 """
 
 from ipykernel.ipkernel import IPythonKernel
