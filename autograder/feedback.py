@@ -239,9 +239,9 @@ def remember(notebooks):
     for path in notebooks:
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type == "code":
-                highlight(cell.source, metadata=cell.metadata)
+                highlight.remember(cell.source, metadata=cell.metadata)
             elif cell.cell_type == "markdown":
-                exporter.markdown2html({"cell": cell}, cell.source)
+                exporter.remember_markdown({"cell": cell}, cell.source)
 
 
 def configure(config, template_cache=None):

@@ -116,8 +116,8 @@ WORKER_PRELOAD = ("numpy.random", "ipykernel.kernelspec", "jinja2.ext", "mistune
 
 
 # Submissions a grading worker grades before a fresh fork takes its place: its first pays for
-# compiling nbgrader's queries and the page's templates, the next ones reuse them; what a worker
-# keeps (the student code it highlighted, its database connection) lives no longer than this.
+# compiling nbgrader's queries and the page's templates, the next ones reuse them; whatever else a
+# worker keeps (its database connection, memory the submissions left behind) lives no longer than this.
 NOTEBOOKS_PER_WORKER = 25
 
 

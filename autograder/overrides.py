@@ -263,21 +263,27 @@ class PhasedExecute(Execute):
 # --- nbconvert 7.17: the feedback page ------------------------------------------------------------
 
 class RememberedHighlight(Highlight2HTML):
-    """nbconvert 7.17's code highlighter (``Highlight2HTML.__call__``), remembering what it highlighted.
+    """nbconvert 7.17's code highlighter (``Highlight2HTML.__call__``), remembering the lessons' code.
 
     Most cells of a feedback page (the lesson's code, its visible tests) are the same for
     every student, and highlighting them is a fifth of a page's cost. ``remember`` fills the
     memory in the grading process before its workers fork, so each worker only highlights
-    what its student wrote.
+    what its student wrote, and keeps none of it: a worker grades several students, and its
+    memory must not grow with what they wrote.
     """
 
     memory = {}  # (source, language, magics language: all that highlighting reads) -> HTML
 
     def __call__(self, source, language=None, metadata=None):
-        key = (source, language or self.pygments_lexer, (metadata or {}).get("magics_language"))
-        if key not in self.memory:
-            self.memory[key] = super().__call__(source, language, metadata)
-        return self.memory[key]
+        found = self.memory.get(self._key(source, language, metadata))
+        return found if found is not None else super().__call__(source, language, metadata)
+
+    def remember(self, source, language=None, metadata=None):
+        """Highlight ``source`` once, for every page."""
+        self.memory[self._key(source, language, metadata)] = super().__call__(source, language, metadata)
+
+    def _key(self, source, language, metadata):
+        return source, language or self.pygments_lexer, (metadata or {}).get("magics_language")
 
 
 class SanitizeOutputs(SanitizeHTML):
@@ -321,7 +327,7 @@ class FeedbackExporter(HTMLExporter):
       puts the Content Security Policy and ``page_style`` in ``<head>`` in place of the template's
       MathJax scripts, and puts
       ``resources["summary"]`` (made by the pipeline) in place of nbgrader's list of test cells.
-    - It renders each markdown source once per process (``rendered``).
+    - It renders the lessons' prose once per run (``rendered``).
     - It renders math as MathML and embeds the course's figures (``autograder.markup``: pages
       run no script and load nothing), and cleans the
       HTML that markdown renders to, not markdown's source (``SanitizeOutputs`` says why).
@@ -342,21 +348,30 @@ class FeedbackExporter(HTMLExporter):
         """The pipeline's cleaning step, with its configuration, for the markdown filter."""
         return SanitizeOutputs(parent=self)
 
-    # Each markdown source rendered once per process: (source, attachments as JSON) -> HTML.
-    # The lessons' prose is the same on every page; ``feedback.remember`` renders it before the
-    # grading workers fork. A render reads only the source, the cell's attachments, the course's
-    # figures (which do not change during a run) and settings that ``feedback.configure`` fixes.
+    # The lessons' prose, rendered once: (source, attachments as JSON) -> HTML. It is the same on
+    # every page; ``feedback.remember`` renders it before the grading workers fork, and a worker
+    # keeps nothing its students wrote. A render reads only the source, the cell's attachments, the
+    # course's figures (which do not change during a run) and settings that ``feedback.configure`` fixes.
     rendered = {}
 
     @pass_context
     def markdown2html(self, context, source):
         """Markdown as HTML with its math as MathML, cleaned with the settings ``SanitizeOutputs``
         cleans outputs with, and the course's figures embedded (``autograder.markup``)."""
-        key = (source, json.dumps(context.get("cell", {}).get("attachments", {}), sort_keys=True))
-        if key not in self.rendered:
-            html_text = mark_figures(render_math(super().markdown2html(context, source)))
-            self.rendered[key] = embed_figures(self.sanitizer.sanitize_html_tags(html_text))
-        return self.rendered[key]
+        found = self.rendered.get(self._markdown_key(context, source))
+        return found if found is not None else self._render_markdown(context, source)
+
+    def remember_markdown(self, context, source):
+        """Render ``source`` once, for every page."""
+        self.rendered[self._markdown_key(context, source)] = self._render_markdown(context, source)
+
+    @staticmethod
+    def _markdown_key(context, source):
+        return source, json.dumps(context.get("cell", {}).get("attachments", {}), sort_keys=True)
+
+    def _render_markdown(self, context, source):
+        html_text = mark_figures(render_math(super().markdown2html(context, source)))
+        return embed_figures(self.sanitizer.sanitize_html_tags(html_text))
 
     def from_notebook_node(self, nb, resources=None, **kw):
         language = nb.metadata.get("language_info", {})

@@ -89,6 +89,7 @@ class _Worker:
                 os._exit(code)
         os.close(orders_in)
         os.close(reports_out)
+        os.set_blocking(self.reports, False)  # read whenever select says so, never waited on
         self.pidfd = os.pidfd_open(self.pid)
         self.item, self.given, self.leaving, self.killed = None, 0, False, False
 
@@ -110,7 +111,6 @@ class _Worker:
 
     def reported(self):
         """The indexes the worker has reported finished since last asked."""
-        os.set_blocking(self.reports, False)
         data = b""
         try:
             while chunk := os.read(self.reports, 4096):

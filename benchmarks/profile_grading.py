@@ -134,13 +134,13 @@ def main():
         finally:
             session.__exit__(None, None, None)
         print(f"graded {len(to_grade)} notebooks one at a time in {total:.2f} s: {total / len(to_grade):.3f} s a notebook "
-              "(fork to result, in the pool)")
+              "(handed out to result, in the pool)")
         per_lesson = {}
         for lesson in lessons:
             files = sorted(str(p) for p in profiles.glob(f"{lesson}--*.prof"))
             per_lesson[lesson] = {k: v / len(files) for k, v in stage_seconds(pstats.Stats(*files)).items()}
         print(f"\n{'mean seconds a notebook':<40}" + "".join(f"{lesson[:2]:>8}" for lesson in lessons))
-        print(f"{'pool: fork to result':<40}" + "".join(f"{sum(walls[l]) / len(walls[l]):>8.3f}" for l in lessons))
+        print(f"{'pool: handed out to result':<40}" + "".join(f"{sum(walls[l]) / len(walls[l]):>8.3f}" for l in lessons))
         for name, _ in STAGES:
             print(f"{name:<40}" + "".join(f"{per_lesson[lesson][name]:>8.3f}" for lesson in lessons))
         if args.dump:
